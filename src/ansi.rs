@@ -1,0 +1,300 @@
+//! Terminal escape sequences (ECMA-48), recognised so that they take no columns
+//! and are never split by a cut.
+
+/// The longest escape sequence we wait for. A terminal would swallow everything
+/// up to the end of an unterminated OSC or DCS string; past this many bytes we
+/// take the `ESC` for a stray byte and count what follows as text, so one stray
+/// `ESC ]` cannot swallow a file. 4 KiB holds an OSC 8 link with the longest URI
+/// that terminals accept (VTE: 2083 bytes) with room to spare.
+pub const MAX_ESCAPE_LEN: usize = 4096;
+
+const ESC: u8 = 0x1b;
+const BEL: u8 = 0x07;
+const CAN: u8 = 0x18;
+const SUB: u8 = 0x1a;
+
+/// What an escape sequence does to the state that a cut must undo.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Nothing that outlives the sequence matters to us (cursor moves, titles, ...).
+    None,
+    /// Select Graphic Rendition: `resets` when it switches every attribute off.
+    Sgr { resets: bool },
+    /// OSC 8: `opens` a hyperlink, or closes it (empty URI).
+    Hyperlink { opens: bool },
+}
+
+/// How the bytes after an `ESC` read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Escape {
+    /// A well-formed sequence of `len` bytes.
+    Complete { len: usize, effect: Effect },
+    /// A sequence broken off by a byte that cannot continue it (or by the end of
+    /// the line): terminals swallow the `len` bytes read so far, so they take no
+    /// columns, and the byte that broke it is read afresh.
+    Aborted { len: usize },
+    /// No terminator within [`MAX_ESCAPE_LEN`] bytes: the `ESC` alone is a control
+    /// byte, and the bytes after it are text.
+    Unbounded,
+    /// The sequence may go on in bytes not seen yet.
+    Incomplete,
+}
+
+/// Reads the escape sequence at the start of `bytes` (which starts with `ESC`).
+/// `complete` says that no bytes follow `bytes` on this line.
+pub fn parse(bytes: &[u8], complete: bool) -> Escape {
+    debug_assert_eq!(bytes.first(), Some(&ESC));
+    let end_of_input = |len: usize| {
+        if len >= MAX_ESCAPE_LEN {
+            Escape::Unbounded
+        } else if complete {
+            Escape::Aborted { len }
+        } else {
+            Escape::Incomplete
+        }
+    };
+    let Some(&introducer) = bytes.get(1) else {
+        return end_of_input(1);
+    };
+    match introducer {
+        b'[' => parse_csi(bytes, end_of_input),
+        b']' => parse_string(bytes, true, end_of_input),
+        // DCS, SOS, PM, APC: strings ended by ST alone.
+        b'P' | b'X' | b'^' | b'_' => parse_string(bytes, false, end_of_input),
+        // nF escapes: intermediates, then a final byte (`ESC ( B`).
+        0x20..=0x2f => {
+            let window = &bytes[..bytes.len().min(MAX_ESCAPE_LEN)];
+            let intermediates = window[1..]
+                .iter()
+                .take_while(|b| (0x20..=0x2f).contains(*b))
+                .count();
+            let at = 1 + intermediates;
+            match window.get(at) {
+                Some(0x30..=0x7e) => Escape::Complete {
+                    len: at + 1,
+                    effect: Effect::None,
+                },
+                Some(_) => Escape::Aborted { len: at },
+                None => end_of_input(at),
+            }
+        }
+        // Two-byte escapes (`ESC =`, `ESC 7`, `ESC M`).
+        0x30..=0x7e => Escape::Complete {
+            len: 2,
+            effect: Effect::None,
+        },
+        _ => Escape::Aborted { len: 1 },
+    }
+}
+
+/// `ESC [`, parameter bytes 0x30–0x3F, intermediate bytes 0x20–0x2F, one final
+/// byte 0x40–0x7E (ECMA-48 5.4).
+fn parse_csi(bytes: &[u8], end_of_input: impl Fn(usize) -> Escape) -> Escape {
+    let window = &bytes[..bytes.len().min(MAX_ESCAPE_LEN)];
+    let params = window[2..]
+        .iter()
+        .take_while(|b| (0x30..=0x3f).contains(*b))
+        .count();
+    let intermediates = window[2 + params..]
+        .iter()
+        .take_while(|b| (0x20..=0x2f).contains(*b))
+        .count();
+    let at = 2 + params + intermediates;
+    match window.get(at) {
+        Some(&final_byte @ 0x40..=0x7e) => {
+            let effect = if final_byte == b'm' && intermediates == 0 {
+                sgr_effect(&window[2..2 + params])
+            } else {
+                Effect::None
+            };
+            Escape::Complete {
+                len: at + 1,
+                effect,
+            }
+        }
+        Some(_) => Escape::Aborted { len: at },
+        None => end_of_input(at),
+    }
+}
+
+/// SGR parameters are digits, `;` and `:`; anything else (`ESC [ > 4 m`) is a
+/// private sequence that sets no colour. Only parameters that are all zeros
+/// (`ESC [ m`, `ESC [ 0 m`) count as a reset: a sequence such as `ESC [ 1 ; 0 m`
+/// ends with everything off too, but appending a needless `ESC [ 0 m` after it
+/// costs nothing, while missing a colour left on would colour the next lines.
+fn sgr_effect(params: &[u8]) -> Effect {
+    if !params
+        .iter()
+        .all(|b| b.is_ascii_digit() || *b == b';' || *b == b':')
+    {
+        return Effect::None;
+    }
+    Effect::Sgr {
+        resets: params.iter().all(|&b| b == b'0'),
+    }
+}
+
+/// OSC (ended by BEL or ST) and the other control strings (ended by ST, `ESC \`).
+/// Other bytes, UTF-8 included, belong to the string; CAN and SUB cancel it, and
+/// an `ESC` that does not start ST aborts it and begins a new sequence.
+fn parse_string(bytes: &[u8], osc: bool, end_of_input: impl Fn(usize) -> Escape) -> Escape {
+    let window = &bytes[..bytes.len().min(MAX_ESCAPE_LEN)];
+    let mut at = 2;
+    while let Some(&b) = window.get(at) {
+        let body = &window[2..at];
+        match b {
+            BEL if osc => {
+                return Escape::Complete {
+                    len: at + 1,
+                    effect: osc_effect(body),
+                };
+            }
+            ESC => {
+                return match window.get(at + 1) {
+                    Some(b'\\') => Escape::Complete {
+                        len: at + 2,
+                        effect: if osc { osc_effect(body) } else { Effect::None },
+                    },
+                    Some(_) => Escape::Aborted { len: at },
+                    None if bytes.len() > window.len() => Escape::Unbounded,
+                    None => end_of_input(at),
+                };
+            }
+            CAN | SUB => return Escape::Aborted { len: at },
+            _ => at += 1,
+        }
+    }
+    end_of_input(at)
+}
+
+/// OSC 8 is `8 ; params ; URI`: a non-empty URI opens a link, an empty one closes it.
+fn osc_effect(body: &[u8]) -> Effect {
+    let Some(rest) = body.strip_prefix(b"8;") else {
+        return Effect::None;
+    };
+    match rest.iter().position(|&b| b == b';') {
+        Some(semicolon) => Effect::Hyperlink {
+            opens: semicolon + 1 < rest.len(),
+        },
+        None => Effect::None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn complete(bytes: &[u8]) -> Escape {
+        parse(bytes, true)
+    }
+
+    #[test]
+    fn csi_colour_is_sgr() {
+        assert_eq!(
+            complete(b"\x1b[1;31mred"),
+            Escape::Complete {
+                len: 7,
+                effect: Effect::Sgr { resets: false }
+            }
+        );
+        for reset in [&b"\x1b[m"[..], b"\x1b[0m", b"\x1b[00m"] {
+            assert_eq!(
+                complete(reset),
+                Escape::Complete {
+                    len: reset.len(),
+                    effect: Effect::Sgr { resets: true }
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn csi_other_has_no_effect() {
+        assert_eq!(
+            complete(b"\x1b[K"),
+            Escape::Complete {
+                len: 3,
+                effect: Effect::None
+            }
+        );
+        assert_eq!(
+            complete(b"\x1b[>4;2m"),
+            Escape::Complete {
+                len: 7,
+                effect: Effect::None
+            }
+        );
+    }
+
+    #[test]
+    fn csi_broken_by_a_letter_outside_the_grammar() {
+        // `é` cannot continue a CSI: the three bytes before it are swallowed.
+        assert_eq!(complete("\x1b[1é".as_bytes()), Escape::Aborted { len: 3 });
+        assert_eq!(complete(b"\x1b[1"), Escape::Aborted { len: 3 });
+        assert_eq!(parse(b"\x1b[1", false), Escape::Incomplete);
+    }
+
+    #[test]
+    fn osc8_link_opens_and_closes() {
+        let open = b"\x1b]8;;https://example.com\x1b\\";
+        assert_eq!(
+            complete(open),
+            Escape::Complete {
+                len: open.len(),
+                effect: Effect::Hyperlink { opens: true }
+            }
+        );
+        let close = b"\x1b]8;;\x07";
+        assert_eq!(
+            complete(close),
+            Escape::Complete {
+                len: close.len(),
+                effect: Effect::Hyperlink { opens: false }
+            }
+        );
+    }
+
+    #[test]
+    fn strings_end_with_st_only_unless_osc() {
+        assert_eq!(
+            complete(b"\x1bPq#0\x07x\x1b\\"),
+            Escape::Complete {
+                len: 9,
+                effect: Effect::None
+            }
+        );
+        assert_eq!(complete(b"\x1b]0;title\x1b["), Escape::Aborted { len: 9 });
+    }
+
+    #[test]
+    fn unterminated_string_is_bounded() {
+        let mut long = b"\x1b]0;".to_vec();
+        long.resize(MAX_ESCAPE_LEN + 10, b'x');
+        assert_eq!(parse(&long, false), Escape::Unbounded);
+        assert_eq!(
+            parse(&long[..MAX_ESCAPE_LEN - 1], false),
+            Escape::Incomplete
+        );
+        assert_eq!(parse(&long[..MAX_ESCAPE_LEN], false), Escape::Unbounded);
+    }
+
+    #[test]
+    fn short_escapes() {
+        assert_eq!(
+            complete(b"\x1b(B"),
+            Escape::Complete {
+                len: 3,
+                effect: Effect::None
+            }
+        );
+        assert_eq!(
+            complete(b"\x1b="),
+            Escape::Complete {
+                len: 2,
+                effect: Effect::None
+            }
+        );
+        assert_eq!(complete(b"\x1b\x1b[m"), Escape::Aborted { len: 1 });
+        assert_eq!(complete(b"\x1b"), Escape::Aborted { len: 1 });
+    }
+}

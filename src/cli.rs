@@ -1,0 +1,120 @@
+//! The command line. The doc comments are the help text, and the man page and
+//! shell completions are generated from this definition.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use crate::cut::Options;
+
+/// The marker that `--ellipsis` puts at the end of a cut line.
+pub const ELLIPSIS: &str = "…";
+
+/// Cut every line to fit the terminal.
+///
+/// Each line of the input is cut to the display width of the terminal, counting
+/// columns as a terminal does: wide East Asian characters and emoji take two,
+/// combining marks and escape sequences none, and a tab runs to the next tab
+/// stop. Lines that fit are written unchanged, byte for byte; every line in
+/// gives one line out.
+#[derive(Debug, Parser)]
+#[command(name = "short", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Maximum display width in columns; 0 means no limit [default: $COLUMNS,
+    /// then the terminal's width, then 80]
+    #[arg(short, long, value_name = "N")]
+    pub width: Option<usize>,
+
+    /// Mark cut lines with "…" (the marker counts toward the width)
+    #[arg(short, long)]
+    pub ellipsis: bool,
+
+    /// Mark cut lines with STR instead of "…" (implies marking)
+    #[arg(short, long, value_name = "STR", value_parser = parse_marker)]
+    pub marker: Option<String>,
+
+    /// Tab stops every N columns
+    #[arg(
+        short,
+        long,
+        value_name = "N",
+        default_value_t = 8,
+        value_parser = clap::value_parser!(u16).range(1..)
+    )]
+    pub tab_width: u16,
+
+    /// Lines end with NUL instead of newline (as with grep -z, sort -z)
+    #[arg(short, long)]
+    pub zero_terminated: bool,
+
+    /// East Asian ambiguous-width characters take two columns (as in CJK locales)
+    #[arg(long)]
+    pub cjk: bool,
+
+    /// Files to read in order; none, or -, means standard input
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+impl Cli {
+    /// How to cut, once the width is known.
+    pub fn options(&self, width: usize) -> Options {
+        let marker = match (&self.marker, self.ellipsis) {
+            (Some(marker), _) => marker.as_bytes().to_vec(),
+            (None, true) => ELLIPSIS.as_bytes().to_vec(),
+            (None, false) => Vec::new(),
+        };
+        Options {
+            width,
+            marker,
+            tab_width: usize::from(self.tab_width),
+            terminator: if self.zero_terminated { b'\0' } else { b'\n' },
+            cjk: self.cjk,
+        }
+    }
+}
+
+/// A marker is shown at the end of a line, so it may hold escape sequences
+/// (colours) but no other control character: a tab or a newline in it would
+/// break the width or the line count.
+fn parse_marker(value: &str) -> Result<String, String> {
+    match value.chars().find(|&c| c.is_control() && c != '\x1b') {
+        Some(c) => Err(format!(
+            "the marker may not contain control characters (found {:?})",
+            c
+        )),
+        None => Ok(value.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn marker_implies_marking() {
+        let cli = Cli::parse_from(["short", "-m", ">>"]);
+        assert_eq!(cli.options(10).marker, b">>");
+        let cli = Cli::parse_from(["short", "-e"]);
+        assert_eq!(cli.options(10).marker, ELLIPSIS.as_bytes());
+        let cli = Cli::parse_from(["short"]);
+        assert!(cli.options(10).marker.is_empty());
+    }
+
+    #[test]
+    fn marker_with_control_character_is_refused() {
+        assert!(Cli::try_parse_from(["short", "-m", "a\tb"]).is_err());
+        assert!(Cli::try_parse_from(["short", "-m", "\x1b[2m…\x1b[0m"]).is_ok());
+    }
+
+    #[test]
+    fn tab_width_zero_is_refused() {
+        assert!(Cli::try_parse_from(["short", "-t", "0"]).is_err());
+    }
+}

@@ -1,0 +1,411 @@
+//! The cutting core: bytes in, the cut lines out, with no I/O of its own.
+//!
+//! [`Cutter::process`] takes whatever input is at hand and consumes as much of
+//! it as it can decide; the caller hands the rest back with more input. What
+//! stays undecided is bounded ([`MAX_UNDECIDED`]), so a stream needs a fixed
+//! buffer whatever the length of a line.
+
+use std::io::{self, Write};
+
+use memchr::memchr;
+
+use crate::ansi::Effect;
+use crate::unit::{Kind, MAX_UNIT_LEN, Scanner};
+
+/// With a marker, the units between the marker's column and the width are held
+/// back until the line is known to fit or not. They span at most the marker's
+/// width in columns, but zero-width units (escape sequences, combining marks,
+/// controls) could make them any length: past this many bytes the line is taken
+/// as cut, so that the output always fits.
+pub const MAX_HELD: usize = 64 * 1024;
+
+/// The most input that [`Cutter::process`] may leave unconsumed when more input
+/// is to come: a caller whose buffer holds more than this always sees progress.
+pub const MAX_UNDECIDED: usize = MAX_HELD + 2 * MAX_UNIT_LEN;
+
+const SGR_RESET: &[u8] = b"\x1b[0m";
+const HYPERLINK_CLOSE: &[u8] = b"\x1b]8;;\x1b\\";
+
+/// What a [`Cutter`] does to each line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// The display width to cut to; 0 means no limit.
+    pub width: usize,
+    /// Written after the text of a cut line; empty for none.
+    pub marker: Vec<u8>,
+    /// Columns between tab stops (at least 1).
+    pub tab_width: usize,
+    /// The byte that ends a line: `\n`, or NUL for `-z`.
+    pub terminator: u8,
+    /// East Asian ambiguous-width characters take two columns.
+    pub cjk: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            width: 80,
+            marker: Vec::new(),
+            tab_width: 8,
+            terminator: b'\n',
+            cjk: false,
+        }
+    }
+}
+
+/// Cuts lines to a display width.
+#[derive(Debug)]
+pub struct Cutter {
+    width: usize,
+    /// The columns the text of a cut line may take: `width` less the marker's.
+    text_width: usize,
+    /// The marker, itself cut to `width`, with its own colours switched off.
+    marker: Vec<u8>,
+    tab_width: usize,
+    terminator: u8,
+    scanner: Scanner,
+    line: Line,
+}
+
+/// Where the current line stands, as of the last byte consumed.
+#[derive(Clone, Copy, Debug, Default)]
+struct Line {
+    phase: Phase,
+    /// The column after the units consumed so far.
+    col: usize,
+    /// The output so far leaves a colour or attribute on.
+    sgr_on: bool,
+    /// The output so far leaves an OSC 8 hyperlink open.
+    link_open: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Phase {
+    /// Nothing of the line consumed yet.
+    #[default]
+    Start,
+    /// Part of the line consumed and written; no cut yet.
+    Middle,
+    /// Cut and marked: the rest of the line is dropped up to its terminator.
+    /// `after_cr`: the last byte dropped was a CR, which may start a CRLF.
+    Skipping { after_cr: bool },
+}
+
+/// How the part of a line at hand ends.
+enum Scan {
+    /// It runs to the end of the line and fits.
+    Fits,
+    /// The line does not fit: keep the input up to `keep_end`.
+    Cut { keep_end: usize },
+    /// Decided up to `decided`; what follows needs more input.
+    Undecided { decided: usize },
+}
+
+impl Cutter {
+    pub fn new(options: Options) -> Self {
+        let mut scanner = Scanner::new(options.cjk);
+        let (marker, marker_width) = fit_marker(&mut scanner, &options);
+        Cutter {
+            width: options.width,
+            text_width: options.width - marker_width,
+            marker,
+            tab_width: options.tab_width.max(1),
+            terminator: options.terminator,
+            scanner,
+            line: Line::default(),
+        }
+    }
+
+    /// Cuts the lines in `input`, writing what is decided to `out`, and returns
+    /// how many bytes of `input` were consumed. The caller passes the bytes not
+    /// consumed again, followed by more input; at most [`MAX_UNDECIDED`] bytes
+    /// are left. With `eof`, no input follows and everything is consumed.
+    pub fn process<W: Write + ?Sized>(
+        &mut self,
+        input: &[u8],
+        eof: bool,
+        out: &mut W,
+    ) -> io::Result<usize> {
+        if self.width == 0 {
+            out.write_all(input)?;
+            return Ok(input.len());
+        }
+        // Output that is a copy of the input is written in runs, not unit by unit.
+        let mut copied_from = 0;
+        let mut pos = 0;
+        while pos < input.len() {
+            if let Phase::Skipping { after_cr } = self.line.phase {
+                let Some(offset) = memchr(self.terminator, &input[pos..]) else {
+                    self.line.phase = Phase::Skipping {
+                        after_cr: input.last() == Some(&b'\r'),
+                    };
+                    pos = input.len();
+                    copied_from = pos;
+                    break;
+                };
+                let end = pos + offset;
+                let crlf = self.terminator == b'\n'
+                    && if offset > 0 {
+                        input[end - 1] == b'\r'
+                    } else {
+                        after_cr
+                    };
+                copied_from = end;
+                if crlf {
+                    if offset > 0 {
+                        copied_from -= 1;
+                    } else {
+                        out.write_all(b"\r")?;
+                    }
+                }
+                pos = end + 1;
+                self.line = Line::default();
+                continue;
+            }
+            let (line_end, terminated) = match memchr(self.terminator, &input[pos..]) {
+                Some(offset) => (pos + offset, true),
+                None => (input.len(), false),
+            };
+            // A line no longer in bytes than the width fits, unless a tab widens
+            // it: no character takes more columns than it has bytes.
+            if self.line.phase == Phase::Start
+                && terminated
+                && line_end - pos <= self.width
+                && memchr(b'\t', &input[pos..line_end]).is_none()
+            {
+                pos = line_end + 1;
+                continue;
+            }
+            self.line.phase = Phase::Middle;
+            match self.scan(&input[..line_end], pos, terminated || eof) {
+                Scan::Fits => {
+                    pos = line_end + usize::from(terminated);
+                    self.line = Line::default();
+                }
+                Scan::Cut { keep_end } => {
+                    out.write_all(&input[copied_from..keep_end])?;
+                    if self.line.link_open {
+                        out.write_all(HYPERLINK_CLOSE)?;
+                    }
+                    if self.line.sgr_on {
+                        out.write_all(SGR_RESET)?;
+                    }
+                    out.write_all(&self.marker)?;
+                    self.line.phase = Phase::Skipping { after_cr: false };
+                    pos = keep_end;
+                    copied_from = pos;
+                }
+                Scan::Undecided { decided } => {
+                    pos = decided;
+                    break;
+                }
+            }
+        }
+        out.write_all(&input[copied_from..pos])?;
+        debug_assert!(eof || input.len() - pos <= MAX_UNDECIDED);
+        if eof {
+            debug_assert_eq!(pos, input.len());
+            // The next input starts a line of its own.
+            self.line = Line::default();
+        }
+        Ok(pos)
+    }
+
+    /// Reads the units of `input[start..]`, the rest of the current line (all
+    /// of it when `complete`), and updates the line's state for those decided.
+    fn scan(&mut self, input: &[u8], start: usize, complete: bool) -> Scan {
+        let mut col = self.line.col;
+        let mut pos = start;
+        // Units before `decided` are part of the output; from `held_from` on they
+        // are past the marker's column, and kept only if the whole line fits.
+        let mut decided = start;
+        let mut held_from = None;
+        while pos < input.len() {
+            let limit = if held_from.is_some() {
+                self.width
+            } else {
+                self.text_width
+            };
+            // Printable ASCII followed by more of it: one column a byte, a cluster
+            // boundary after each. Most text is this, so take it in one step.
+            let room = limit.saturating_sub(col);
+            let ascii = input[pos..]
+                .iter()
+                .take(room + 1)
+                .take_while(|b| (0x20..0x7f).contains(*b))
+                .count();
+            if ascii > 1 {
+                let run = (ascii - 1).min(room);
+                col += run;
+                pos += run;
+                if held_from.is_none() {
+                    decided = pos;
+                    self.line.col = col;
+                }
+            }
+            if pos == input.len() {
+                break;
+            }
+            let Some(unit) = self.scanner.next(&input[pos..], complete) else {
+                return Scan::Undecided { decided };
+            };
+            let next_col = unit.kind.advance(col, self.tab_width);
+            if next_col > self.width {
+                return Scan::Cut { keep_end: decided };
+            }
+            if held_from.is_none() && next_col > self.text_width {
+                held_from = Some(pos);
+            }
+            pos += unit.len;
+            col = next_col;
+            match held_from {
+                None => {
+                    decided = pos;
+                    self.line.col = col;
+                    if let Kind::Escape(effect) = unit.kind {
+                        self.apply(effect);
+                    }
+                }
+                Some(held_from) if pos - held_from > MAX_HELD => {
+                    return Scan::Cut { keep_end: decided };
+                }
+                Some(_) => {}
+            }
+        }
+        if complete {
+            Scan::Fits
+        } else {
+            Scan::Undecided { decided }
+        }
+    }
+
+    fn apply(&mut self, effect: Effect) {
+        match effect {
+            Effect::None => {}
+            Effect::Sgr { resets } => self.line.sgr_on = !resets,
+            Effect::Hyperlink { opens } => self.line.link_open = opens,
+        }
+    }
+}
+
+/// The marker cut to the width, as a line would be, and its width; a marker that
+/// leaves a colour on gets a reset, so the colour ends with the line.
+fn fit_marker(scanner: &mut Scanner, options: &Options) -> (Vec<u8>, usize) {
+    let mut marker = options.marker.as_slice();
+    let mut end = 0;
+    let mut col = 0;
+    let mut sgr_on = false;
+    while end < marker.len() {
+        let Some(unit) = scanner.next(&marker[end..], true) else {
+            break;
+        };
+        let next_col = unit.kind.advance(col, options.tab_width.max(1));
+        if next_col > options.width {
+            break;
+        }
+        if let Kind::Escape(Effect::Sgr { resets }) = unit.kind {
+            sgr_on = !resets;
+        }
+        col = next_col;
+        end += unit.len;
+    }
+    marker = &marker[..end];
+    let mut fitted = marker.to_vec();
+    if sgr_on {
+        fitted.extend_from_slice(SGR_RESET);
+    }
+    (fitted, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cut_with(options: Options, input: &[u8]) -> Vec<u8> {
+        let mut cutter = Cutter::new(options);
+        let mut out = Vec::new();
+        let consumed = cutter.process(input, true, &mut out).unwrap();
+        assert_eq!(consumed, input.len());
+        out
+    }
+
+    fn cut(width: usize, input: &str) -> String {
+        let options = Options {
+            width,
+            ..Options::default()
+        };
+        String::from_utf8(cut_with(options, input.as_bytes())).unwrap()
+    }
+
+    fn marked(width: usize, marker: &str, input: &str) -> String {
+        let options = Options {
+            width,
+            marker: marker.into(),
+            ..Options::default()
+        };
+        String::from_utf8(cut_with(options, input.as_bytes())).unwrap()
+    }
+
+    #[test]
+    fn examples_from_the_spec() {
+        assert_eq!(cut(5, "héllo wörld\n"), "héllo\n");
+        assert_eq!(cut(5, "日本語\n"), "日本\n");
+        assert_eq!(cut(5, "a\tb\n"), "a\n");
+    }
+
+    #[test]
+    fn a_line_that_fits_is_unchanged() {
+        assert_eq!(cut(5, "abcde\n"), "abcde\n");
+        assert_eq!(cut(2, "日\n"), "日\n");
+        assert_eq!(cut(3, "\x1b[31mabc\n"), "\x1b[31mabc\n");
+    }
+
+    #[test]
+    fn zero_width_means_no_limit() {
+        let long = "x".repeat(1000) + "\n";
+        assert_eq!(cut(0, &long), long);
+    }
+
+    #[test]
+    fn wide_character_at_the_edge_is_left_out() {
+        assert_eq!(cut(1, "日本\n"), "\n");
+        assert_eq!(cut(3, "a日本\n"), "a日\n");
+        assert_eq!(cut(2, "a日\n"), "a\n");
+    }
+
+    #[test]
+    fn colour_left_on_is_reset() {
+        assert_eq!(cut(2, "\x1b[31mabc\x1b[0m\n"), "\x1b[31mab\x1b[0m\n");
+        assert_eq!(cut(3, "ab\x1b[31m\x1b[0mcd\n"), "ab\x1b[31m\x1b[0mc\n");
+    }
+
+    #[test]
+    fn escape_at_the_cut_stays_whole() {
+        assert_eq!(cut(2, "ab\x1b[1mcd\n"), "ab\x1b[1m\x1b[0m\n");
+    }
+
+    #[test]
+    fn marker_takes_columns_from_the_text() {
+        assert_eq!(marked(5, "…", "abcdefg\n"), "abcd…\n");
+        assert_eq!(marked(5, "…", "abcde\n"), "abcde\n");
+        assert_eq!(marked(1, "…", "ab\n"), "…\n");
+        assert_eq!(marked(3, "[cut]", "abcdef\n"), "[cu\n");
+    }
+
+    #[test]
+    fn crlf_is_kept() {
+        assert_eq!(cut(2, "abc\r\nde\r\n"), "ab\r\nde\r\n");
+    }
+
+    #[test]
+    fn lone_cr_returns_to_column_zero() {
+        assert_eq!(cut(3, "abc\rdef\n"), "abc\rdef\n");
+        assert_eq!(cut(3, "abc\rdefg\n"), "abc\rdef\n");
+    }
+
+    #[test]
+    fn last_line_without_terminator() {
+        assert_eq!(cut(2, "abc"), "ab");
+        assert_eq!(cut(2, "ab"), "ab");
+    }
+}

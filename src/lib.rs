@@ -1,0 +1,18 @@
+//! `short` cuts every line of its input to fit the terminal, counting columns as
+//! a terminal displays them.
+//!
+//! The pieces, from the bottom up: [`ansi`] recognises escape sequences,
+//! [`unit`] splits a line into the units a cut never divides, [`cut`] is the
+//! pure cutting core, [`stream`] drives it over a reader with a fixed buffer,
+//! [`width`] decides the width, and [`cli`] is the command line.
+
+#![forbid(unsafe_code)]
+
+pub mod ansi;
+pub mod cli;
+pub mod cut;
+pub mod stream;
+pub mod unit;
+pub mod width;
+
+pub use cut::{Cutter, Options};

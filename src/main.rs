@@ -1,0 +1,74 @@
+use std::env;
+use std::fs::File;
+use std::io::{self, BufWriter, ErrorKind, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use short::cli::Cli;
+use short::stream::{self, BUFFER_LEN, Error};
+use short::{Cutter, width};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let width = width::resolve(
+        cli.width,
+        env::var_os("COLUMNS").as_deref(),
+        width::terminal_width,
+    );
+    let mut cutter = Cutter::new(cli.options(width));
+    let mut out = BufWriter::with_capacity(BUFFER_LEN, io::stdout().lock());
+    let mut buffer = vec![0; BUFFER_LEN];
+    let stdin = [Path::new("-").to_path_buf()];
+    let files = if cli.files.is_empty() {
+        &stdin[..]
+    } else {
+        &cli.files
+    };
+    let mut status = ExitCode::SUCCESS;
+    for path in files {
+        let result = if path.as_os_str() == "-" {
+            stream::cut_stream(&mut cutter, &mut io::stdin().lock(), &mut buffer, &mut out)
+        } else {
+            File::open(path).map_err(Error::Read).and_then(|mut file| {
+                stream::cut_stream(&mut cutter, &mut file, &mut buffer, &mut out)
+            })
+        };
+        match result {
+            Ok(()) => {}
+            Err(Error::Read(error)) => {
+                complain(&format!("{}: {}", path.display(), reason(&error)));
+                status = ExitCode::FAILURE;
+            }
+            // The reader of our output has gone (`short big.log | head -1`): nothing
+            // is left to do, and nothing to say.
+            Err(Error::Write(error)) if error.kind() == ErrorKind::BrokenPipe => return status,
+            Err(Error::Write(error)) => {
+                complain(&format!("write error: {}", reason(&error)));
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    status
+}
+
+fn complain(message: &str) {
+    // Nothing is left to tell if stderr is closed too.
+    let _ = writeln!(io::stderr(), "short: {message}");
+}
+
+/// The system's message, in the form coreutils print it: "no such file or
+/// directory", without Rust's "(os error 2)".
+fn reason(error: &io::Error) -> String {
+    let message = error.to_string();
+    let message = match message.rfind(" (os error ") {
+        Some(at) => &message[..at],
+        None => &message,
+    };
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
