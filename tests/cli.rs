@@ -1,0 +1,267 @@
+//! The binary as a user meets it: terminals, pipes that stay open, files that
+//! cannot be read, outputs that go away.
+
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use nix::pty::{Winsize, openpty};
+
+fn short() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_short"));
+    command.env_remove("COLUMNS");
+    command
+}
+
+fn run_with_input(command: &mut Command, input: &[u8]) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run short");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = thread::spawn(move || stdin.write_all(&input));
+    let output = child.wait_with_output().expect("wait for short");
+    let _ = writer.join();
+    output
+}
+
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs short with its stdout and stderr on a pseudo-terminal of `columns`
+/// columns, and returns what the terminal received.
+fn on_terminal(columns: u16, args: &[&str], input: &[u8]) -> String {
+    let size = Winsize {
+        ws_row: 24,
+        ws_col: columns,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    let pty = openpty(&size, None).expect("a pseudo-terminal");
+    let mut child = short()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(pty.slave.try_clone().unwrap())
+        .stderr(pty.slave.try_clone().unwrap())
+        .spawn()
+        .expect("run short");
+    drop(pty.slave);
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let mut master = File::from(pty.master);
+    let mut screen = Vec::new();
+    // Linux ends a read on the master with EIO once the last slave is closed.
+    let mut chunk = [0; 4096];
+    while let Ok(len) = master.read(&mut chunk) {
+        if len == 0 {
+            break;
+        }
+        screen.extend_from_slice(&chunk[..len]);
+    }
+    assert!(child.wait().unwrap().success());
+    // The terminal turns each newline into CR LF.
+    String::from_utf8(screen).unwrap().replace("\r\n", "\n")
+}
+
+#[test]
+fn width_comes_from_the_terminal() {
+    let line = "0123456789".repeat(10) + "\n";
+    let screen = on_terminal(37, &[], line.as_bytes());
+    assert_eq!(screen, format!("{}\n", &line[..37]));
+}
+
+#[test]
+fn width_flag_beats_the_terminal() {
+    let screen = on_terminal(37, &["-w", "5", "-e"], "日本語テキスト\n".as_bytes());
+    assert_eq!(screen, "日本…\n");
+}
+
+#[test]
+fn columns_beats_the_terminal() {
+    let size = Winsize {
+        ws_row: 24,
+        ws_col: 37,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    let pty = openpty(&size, None).unwrap();
+    let output = short()
+        .env("COLUMNS", "12")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(pty.slave.try_clone().unwrap())
+        .spawn()
+        .and_then(|mut child| {
+            child.stdin.take().unwrap().write_all(&[b'x'; 50])?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(output.stdout, [b'x'; 12]);
+}
+
+#[test]
+fn stderr_terminal_sets_the_width_of_a_pipe() {
+    // `short | less`: stdout is a pipe, the user still looks at the terminal.
+    let size = Winsize {
+        ws_row: 24,
+        ws_col: 20,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    let pty = openpty(&size, None).unwrap();
+    let output = short()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(pty.slave.try_clone().unwrap())
+        .spawn()
+        .and_then(|mut child| {
+            child.stdin.take().unwrap().write_all(&[b'y'; 50])?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(output.stdout, [b'y'; 20]);
+}
+
+#[test]
+fn no_terminal_means_80_columns() {
+    // A session of its own has no controlling terminal to ask.
+    let mut detached = Command::new("setsid");
+    detached.arg("--wait").arg(env!("CARGO_BIN_EXE_short")).env_remove("COLUMNS");
+    let output = run_with_input(&mut detached, &[b'z'; 100]);
+    assert_eq!(output.stdout, [b'z'; 80]);
+}
+
+#[test]
+fn a_line_is_shown_before_the_input_ends() {
+    // `tail -f log | short`: the pipe stays open after the line.
+    let mut child = short()
+        .args(["-w", "4"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    stdin.write_all(b"first line\n").unwrap();
+    stdin.flush().unwrap();
+    let (sender, receiver) = mpsc::channel();
+    thread::spawn(move || {
+        let mut chunk = [0; 64];
+        let len = stdout.read(&mut chunk).unwrap_or(0);
+        let _ = sender.send(chunk[..len].to_vec());
+    });
+    // Generous: this only fails when the line never comes.
+    let shown = receiver.recv_timeout(Duration::from_secs(20));
+    drop(stdin);
+    child.wait().unwrap();
+    assert_eq!(shown.expect("the line while the pipe is open"), b"firs\n");
+}
+
+#[test]
+fn unreadable_files_are_reported_and_the_rest_still_cut() {
+    let dir = scratch_dir("unreadable");
+    let good = dir.join("good.txt");
+    fs::write(&good, "good file line\n").unwrap();
+    let missing = dir.join("missing.txt");
+    let output = run_with_input(
+        short()
+            .args(["-w", "4"])
+            .arg(&missing)
+            .arg(&dir)
+            .arg("-")
+            .arg(&good),
+        b"from stdin\n",
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.stdout, b"from\ngood\n");
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        format!(
+            "short: {}: no such file or directory\nshort: {}: is a directory\n",
+            missing.display(),
+            dir.display()
+        )
+    );
+}
+
+#[test]
+fn files_are_read_in_order_each_from_its_own_first_line() {
+    let dir = scratch_dir("in-order");
+    let first = dir.join("first");
+    let second = dir.join("second");
+    fs::write(&first, "abcdef\nno newline at the end").unwrap();
+    fs::write(&second, "second file\n").unwrap();
+    let output = short()
+        .args(["-w", "3"])
+        .arg(&first)
+        .arg(&second)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(output.stdout, b"abc\nno sec\n");
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    for args in [
+        &["-w", "x"][..],
+        &["--no-such-option"],
+        &["-t", "0"],
+        &["-w"],
+    ] {
+        let output = short().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("error:"));
+    }
+}
+
+#[test]
+fn closed_output_pipe_ends_quietly() {
+    let mut child = short()
+        .args(["-w", "10"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0; 6];
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = thread::spawn(move || {
+        let line = b"a line that is long enough to be cut\n".repeat(1000);
+        // Ends with an error once short has gone.
+        while stdin.write_all(&line).is_ok() {}
+    });
+    stdout.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"a line");
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+#[test]
+fn full_disk_is_an_error() {
+    let output = short()
+        .args(["-w", "10", "Cargo.toml"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "short: write error: no space left on device\n"
+    );
+}

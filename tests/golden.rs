@@ -1,0 +1,180 @@
+//! Golden cases: `tests/golden/NAME/` holds `args` (one argument a line),
+//! `input`, the expected `output` byte for byte, and optionally `env`
+//! (`NAME=value` lines). Each case runs through the binary, and through the
+//! library with the input split into reads in every way that matters.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use clap::Parser;
+use short::cli::Cli;
+use short::stream::{BUFFER_LEN, cut_stream};
+use short::{Cutter, width};
+
+struct Case {
+    name: String,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    input: Vec<u8>,
+    output: Vec<u8>,
+}
+
+fn cases() -> Vec<Case> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let mut cases: Vec<Case> = fs::read_dir(&root)
+        .expect("tests/golden")
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| path.is_dir())
+        .map(|dir| {
+            let read = |file: &str| fs::read(dir.join(file));
+            let lines = |bytes: Vec<u8>| -> Vec<String> {
+                String::from_utf8(bytes)
+                    .expect("args and env are UTF-8")
+                    .lines()
+                    .map(str::to_owned)
+                    .collect()
+            };
+            Case {
+                name: dir.file_name().unwrap().to_string_lossy().into_owned(),
+                args: lines(read("args").expect("args")),
+                env: read("env")
+                    .map(lines)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|line| {
+                        let (key, value) = line.split_once('=').expect("NAME=value");
+                        (key.to_owned(), value.to_owned())
+                    })
+                    .collect(),
+                input: read("input").expect("input"),
+                output: read("output").expect("output"),
+            }
+        })
+        .collect();
+    cases.sort_by(|a, b| a.name.cmp(&b.name));
+    assert!(cases.len() > 40, "the golden cases are missing");
+    cases
+}
+
+fn mismatch(case: &Case, how: &str, got: &[u8]) -> String {
+    format!(
+        "{} ({how}):\n  args:     {:?}\n  input:    {}\n  expected: {}\n  got:      {}\n",
+        case.name,
+        case.args,
+        case.input.escape_ascii(),
+        case.output.escape_ascii(),
+        got.escape_ascii()
+    )
+}
+
+#[test]
+fn golden_cases_through_the_binary() {
+    let mut failures = String::new();
+    for case in cases() {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_short"))
+            .args(&case.args)
+            .env_remove("COLUMNS")
+            .envs(case.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run short");
+        let mut stdin = child.stdin.take().unwrap();
+        let input = case.input.clone();
+        let writer = std::thread::spawn(move || stdin.write_all(&input));
+        let result = child.wait_with_output().expect("wait for short");
+        writer.join().unwrap().expect("write input");
+        if !result.status.success() || !result.stderr.is_empty() {
+            failures += &format!(
+                "{}: status {}, stderr {}\n",
+                case.name,
+                result.status,
+                String::from_utf8_lossy(&result.stderr)
+            );
+        } else if result.stdout != case.output {
+            failures += &mismatch(&case, "binary", &result.stdout);
+        }
+    }
+    assert!(failures.is_empty(), "{failures}");
+}
+
+/// Hands out `data` in reads of the given sizes (the last size repeats).
+struct Chunked<'a> {
+    data: &'a [u8],
+    sizes: Vec<usize>,
+    next: usize,
+}
+
+impl Read for Chunked<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let size = self.sizes[self.next.min(self.sizes.len() - 1)];
+        self.next += 1;
+        let len = size.min(buf.len()).min(self.data.len());
+        buf[..len].copy_from_slice(&self.data[..len]);
+        self.data = &self.data[len..];
+        Ok(len)
+    }
+}
+
+fn cutter_for(case: &Case) -> Cutter {
+    let cli =
+        Cli::try_parse_from(std::iter::once("short").chain(case.args.iter().map(String::as_str)))
+            .expect("valid arguments");
+    let columns = case
+        .env
+        .iter()
+        .find(|(key, _)| key == "COLUMNS")
+        .map(|(_, value)| OsStr::new(value));
+    Cutter::new(cli.options(width::resolve(cli.width, columns, || None)))
+}
+
+fn cut_in_reads(case: &Case, sizes: Vec<usize>) -> Vec<u8> {
+    let mut reader = Chunked {
+        data: &case.input,
+        sizes,
+        next: 0,
+    };
+    let mut out = Vec::new();
+    let mut buffer = vec![0; BUFFER_LEN];
+    cut_stream(&mut cutter_for(case), &mut reader, &mut buffer, &mut out).expect("in memory");
+    out
+}
+
+#[test]
+fn golden_cases_in_every_split() {
+    let mut failures = String::new();
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    for case in cases() {
+        let len = case.input.len().max(1);
+        let mut splits = vec![
+            ("one read".to_owned(), vec![len]),
+            ("1-byte reads".to_owned(), vec![1]),
+        ];
+        for at in 1..case.input.len() {
+            splits.push((format!("split at {at}"), vec![at, len]));
+        }
+        for round in 0..20 {
+            let sizes = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    1 + (seed % 7) as usize
+                })
+                .collect();
+            splits.push((format!("random reads {round}"), sizes));
+        }
+        for (how, sizes) in splits {
+            let got = cut_in_reads(&case, sizes);
+            if got != case.output {
+                failures += &mismatch(&case, &how, &got);
+                break;
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures}");
+}
