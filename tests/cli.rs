@@ -136,7 +136,10 @@ fn stderr_terminal_sets_the_width_of_a_pipe() {
 fn no_terminal_means_80_columns() {
     // A session of its own has no controlling terminal to ask.
     let mut detached = Command::new("setsid");
-    detached.arg("--wait").arg(env!("CARGO_BIN_EXE_short")).env_remove("COLUMNS");
+    detached
+        .arg("--wait")
+        .arg(env!("CARGO_BIN_EXE_short"))
+        .env_remove("COLUMNS");
     let output = run_with_input(&mut detached, &[b'z'; 100]);
     assert_eq!(output.stdout, [b'z'; 80]);
 }
