@@ -18,7 +18,7 @@ pub const ELLIPSIS: &str = "…";
 /// stop. Lines that fit are written unchanged, byte for byte; every line in
 /// gives one line out.
 #[derive(Debug, Parser)]
-#[command(name = "short", version, about, max_term_width = 100)]
+#[command(name = "short", version, max_term_width = 100)]
 pub struct Cli {
     /// Maximum display width in columns; 0 means no limit [default: $COLUMNS,
     /// then the terminal's width, then 80]

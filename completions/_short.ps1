@@ -1,0 +1,45 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'short' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'short'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'short' {
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Maximum display width in columns; 0 means no limit [default: $COLUMNS, then the terminal''s width, then 80]')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Maximum display width in columns; 0 means no limit [default: $COLUMNS, then the terminal''s width, then 80]')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Mark cut lines with STR instead of "…" (implies marking)')
+            [CompletionResult]::new('--marker', '--marker', [CompletionResultType]::ParameterName, 'Mark cut lines with STR instead of "…" (implies marking)')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Tab stops every N columns')
+            [CompletionResult]::new('--tab-width', '--tab-width', [CompletionResultType]::ParameterName, 'Tab stops every N columns')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Mark cut lines with "…" (the marker counts toward the width)')
+            [CompletionResult]::new('--ellipsis', '--ellipsis', [CompletionResultType]::ParameterName, 'Mark cut lines with "…" (the marker counts toward the width)')
+            [CompletionResult]::new('-z', '-z', [CompletionResultType]::ParameterName, 'Lines end with NUL instead of newline (as with grep -z, sort -z)')
+            [CompletionResult]::new('--zero-terminated', '--zero-terminated', [CompletionResultType]::ParameterName, 'Lines end with NUL instead of newline (as with grep -z, sort -z)')
+            [CompletionResult]::new('--cjk', '--cjk', [CompletionResultType]::ParameterName, 'East Asian ambiguous-width characters take two columns (as in CJK locales)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,39 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[short] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'short'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'short'= {
+            cand -w 'Maximum display width in columns; 0 means no limit [default: $COLUMNS, then the terminal''s width, then 80]'
+            cand --width 'Maximum display width in columns; 0 means no limit [default: $COLUMNS, then the terminal''s width, then 80]'
+            cand -m 'Mark cut lines with STR instead of "…" (implies marking)'
+            cand --marker 'Mark cut lines with STR instead of "…" (implies marking)'
+            cand -t 'Tab stops every N columns'
+            cand --tab-width 'Tab stops every N columns'
+            cand -e 'Mark cut lines with "…" (the marker counts toward the width)'
+            cand --ellipsis 'Mark cut lines with "…" (the marker counts toward the width)'
+            cand -z 'Lines end with NUL instead of newline (as with grep -z, sort -z)'
+            cand --zero-terminated 'Lines end with NUL instead of newline (as with grep -z, sort -z)'
+            cand --cjk 'East Asian ambiguous-width characters take two columns (as in CJK locales)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+    ]
+    $completions[$command]
+}

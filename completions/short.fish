@@ -1,0 +1,8 @@
+complete -c short -s w -l width -d 'Maximum display width in columns; 0 means no limit [default: $COLUMNS, then the terminal\'s width, then 80]' -r
+complete -c short -s m -l marker -d 'Mark cut lines with STR instead of "…" (implies marking)' -r
+complete -c short -s t -l tab-width -d 'Tab stops every N columns' -r
+complete -c short -s e -l ellipsis -d 'Mark cut lines with "…" (the marker counts toward the width)'
+complete -c short -s z -l zero-terminated -d 'Lines end with NUL instead of newline (as with grep -z, sort -z)'
+complete -c short -l cjk -d 'East Asian ambiguous-width characters take two columns (as in CJK locales)'
+complete -c short -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c short -s V -l version -d 'Print version'

@@ -1,0 +1,213 @@
+//! The man page and shell completions are generated from the clap definition and
+//! checked in, so that packagers ship them as they are. These tests fail when a
+//! checked-in file differs from what the current definition generates;
+//! `SHORT_REGENERATE=1 cargo test --test generated` writes them anew.
+
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use clap::CommandFactory;
+use clap_complete::Shell;
+use clap_mangen::Man;
+use roff::{Roff, bold, italic, roman};
+
+use short::cli::Cli;
+
+fn man_page() -> Vec<u8> {
+    let man = Man::new(Cli::command()).manual("User Commands");
+    let mut page = Vec::new();
+    man.render_title(&mut page).unwrap();
+    man.render_name_section(&mut page).unwrap();
+    man.render_synopsis_section(&mut page).unwrap();
+    man.render_description_section(&mut page).unwrap();
+    man.render_options_section(&mut page).unwrap();
+    page.extend_from_slice(sections_clap_does_not_know().as_bytes());
+    man.render_version_section(&mut page).unwrap();
+    escape_non_ascii(&String::from_utf8(page).unwrap()).into_bytes()
+}
+
+/// groff reads its input as Latin-1 unless told otherwise, so characters such
+/// as "…" are written as the roff escape `\[u2026]`, which every groff and
+/// mandoc renders.
+fn escape_non_ascii(page: &str) -> String {
+    page.chars()
+        .map(|c| {
+            if c.is_ascii() {
+                c.to_string()
+            } else {
+                format!("\\[u{:04X}]", u32::from(c))
+            }
+        })
+        .collect()
+}
+
+/// What the help text has no room for, written in the man page's own terms.
+fn sections_clap_does_not_know() -> String {
+    let mut roff = Roff::new();
+
+    roff.control("SH", ["CUTTING"]);
+    roff.text([roman(
+        "A cut never splits a grapheme cluster (a letter and its combining marks, an emoji \
+         sequence, a flag) or an escape sequence. A wide character that would straddle the \
+         last column is left out whole, so the line may come out one column short. A tab \
+         counts to the next tab stop and is left out when that stop lies beyond the width. \
+         A carriage return followed by a newline is kept; a lone carriage return sends the \
+         column back to 0, as on a terminal. Bytes that are not UTF-8 count one column each; \
+         other control characters count none.",
+    )]);
+    roff.control("PP", []);
+    roff.text([
+        roman(
+            "Escape sequences take no columns and are always kept whole. When a cut line leaves \
+         a colour (SGR) on, ",
+        ),
+        bold("short"),
+        roman(
+            " writes ESC[0m after the kept text, and closes an OSC 8 hyperlink left open, \
+             so the colour does not bleed into the next line. An escape sequence longer than \
+             4096 bytes is not one: its bytes are shown as text.",
+        ),
+    ]);
+    roff.control("PP", []);
+    roff.text([roman(
+        "Lines that fit are written unchanged, byte for byte. Every line in gives one line \
+         out, and a missing final newline stays missing. Memory does not grow with the \
+         length of a line: the cut part of a long line is read and dropped, never stored.",
+    )]);
+
+    roff.control("SH", ["ENVIRONMENT"]);
+    roff.control("TP", []);
+    roff.text([bold("COLUMNS")]);
+    roff.text([roman(
+        "The width to cut to when no -w is given, if it is a positive whole number. Otherwise the \
+         width of the terminal on standard output, standard error, standard input or \
+         /dev/tty (the first that is a terminal) is used, and 80 when there is none.",
+    )]);
+
+    roff.control("SH", ["EXIT STATUS"]);
+    for (status, meaning) in [
+        (
+            "0",
+            "Every file was read and all output was written, or the reader of the output went away (a closed pipe, as in short big.log | head).",
+        ),
+        (
+            "1",
+            "A file could not be read (the others are still cut), or the output could not be written.",
+        ),
+        ("2", "The command line was wrong."),
+    ] {
+        roff.control("TP", []);
+        roff.text([bold(status)]);
+        roff.text([roman(meaning)]);
+    }
+
+    roff.control("SH", ["EXAMPLES"]);
+    for (command, what) in [
+        (
+            "grep --color=always error app.log | short",
+            "Search results, one screen line each, colours kept and reset at the cut.",
+        ),
+        (
+            "short -w 40 notes.txt",
+            "The first 40 columns of each line.",
+        ),
+        (
+            "tail -f /var/log/syslog | short",
+            "Follow a log without wrapping; each line shows as soon as it arrives.",
+        ),
+        (
+            "git log --oneline --color=always | short -e",
+            "One commit a line, with \u{2026} where a subject was cut.",
+        ),
+        (
+            "ps aux | short",
+            "Process lists with long command lines, without wrapping.",
+        ),
+        (
+            "short -w 100 --tab-width 4 data.tsv",
+            "Tab-separated columns with tab stops every 4 columns.",
+        ),
+    ] {
+        roff.control("TP", []);
+        roff.text([bold(command)]);
+        roff.text([roman(what)]);
+    }
+
+    roff.control("SH", ["SEE ALSO"]);
+    roff.text([
+        bold("cut"),
+        roman("(1), "),
+        bold("colrm"),
+        roman("(1), "),
+        bold("fold"),
+        roman("(1), "),
+        bold("less"),
+        roman("(1) with "),
+        italic("-S"),
+    ]);
+    roff.to_roff()
+}
+
+fn completion(shell: Shell) -> Vec<u8> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "short", &mut script);
+    script
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Compares `path` with what was generated, or writes it when regenerating.
+fn check_or_write(path: &Path, generated: &[u8]) {
+    if env::var_os("SHORT_REGENERATE").is_some() {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, generated).unwrap();
+        return;
+    }
+    let checked_in = fs::read(path).unwrap_or_default();
+    assert!(
+        checked_in == generated,
+        "{} is stale: run `SHORT_REGENERATE=1 cargo test --test generated` and commit it",
+        path.display()
+    );
+}
+
+#[test]
+fn man_page_is_fresh() {
+    check_or_write(&root().join("man/short.1"), &man_page());
+}
+
+#[test]
+fn completions_are_fresh() {
+    for (shell, name) in [
+        (Shell::Bash, "short.bash"),
+        (Shell::Zsh, "_short"),
+        (Shell::Fish, "short.fish"),
+        (Shell::Elvish, "short.elv"),
+        (Shell::PowerShell, "_short.ps1"),
+    ] {
+        check_or_write(&root().join("completions").join(name), &completion(shell));
+    }
+}
+
+#[test]
+fn man_page_has_the_expected_sections() {
+    let page = String::from_utf8(man_page()).unwrap();
+    for section in [
+        "NAME",
+        "SYNOPSIS",
+        "DESCRIPTION",
+        "OPTIONS",
+        "ENVIRONMENT",
+        "\"EXIT STATUS\"",
+        "EXAMPLES",
+        "\"SEE ALSO\"",
+    ] {
+        assert!(
+            page.contains(&format!(".SH {section}\n")),
+            "missing section {section}"
+        );
+    }
+}
