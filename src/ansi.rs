@@ -40,6 +40,12 @@ pub enum Escape {
     Incomplete,
 }
 
+/// Whether `bytes` starts a control string (OSC, DCS, SOS, PM, APC), the only
+/// kind of sequence whose bytes may include a line terminator.
+pub fn may_span_lines(bytes: &[u8]) -> bool {
+    matches!(bytes, [ESC, b']' | b'P' | b'X' | b'^' | b'_', ..])
+}
+
 /// Reads the escape sequence at the start of `bytes` (which starts with `ESC`).
 /// `complete` says that no bytes follow `bytes` on this line.
 pub fn parse(bytes: &[u8], complete: bool) -> Escape {

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use memchr::memchr;
 
-use crate::ansi::Effect;
+use crate::ansi::{self, Effect};
 use crate::unit::{Kind, MAX_UNIT_LEN, Scanner};
 
 /// With a marker, the units between the marker's column and the width are held
@@ -93,8 +93,8 @@ enum Phase {
 
 /// How the part of a line at hand ends.
 enum Scan {
-    /// It runs to the end of the line and fits.
-    Fits,
+    /// The line fits; it ends at `end`, its terminator or the end of the input.
+    Fits { end: usize },
     /// The line does not fit: keep the input up to `keep_end`.
     Cut { keep_end: usize },
     /// Decided up to `decided`; what follows needs more input.
@@ -162,24 +162,21 @@ impl Cutter {
                 self.line = Line::default();
                 continue;
             }
-            let (line_end, terminated) = match memchr(self.terminator, &input[pos..]) {
-                Some(offset) => (pos + offset, true),
-                None => (input.len(), false),
-            };
             // A line no longer in bytes than the width fits, unless a tab widens
             // it: no character takes more columns than it has bytes.
-            if self.line.phase == Phase::Start
-                && terminated
-                && line_end - pos <= self.width
-                && memchr(b'\t', &input[pos..line_end]).is_none()
-            {
-                pos = line_end + 1;
-                continue;
+            if self.line.phase == Phase::Start {
+                let window = &input[pos..input.len().min(pos + self.width + 1)];
+                if let Some(len) = memchr(self.terminator, window)
+                    && memchr(b'\t', &window[..len]).is_none()
+                {
+                    pos += len + 1;
+                    continue;
+                }
             }
             self.line.phase = Phase::Middle;
-            match self.scan(&input[..line_end], pos, terminated || eof) {
-                Scan::Fits => {
-                    pos = line_end + usize::from(terminated);
+            match self.scan(input, pos, eof) {
+                Scan::Fits { end } => {
+                    pos = (end + 1).min(input.len());
                     self.line = Line::default();
                 }
                 Scan::Cut { keep_end } => {
@@ -211,42 +208,48 @@ impl Cutter {
         Ok(pos)
     }
 
-    /// Reads the units of `input[start..]`, the rest of the current line (all
-    /// of it when `complete`), and updates the line's state for those decided.
-    fn scan(&mut self, input: &[u8], start: usize, complete: bool) -> Scan {
+    /// Reads the units of the current line from `input[start..]` and updates
+    /// the line's state for those decided. With `eof`, the input ends there.
+    fn scan(&mut self, input: &[u8], start: usize, eof: bool) -> Scan {
         let mut col = self.line.col;
         let mut pos = start;
         // Units before `decided` are part of the output; from `held_from` on they
         // are past the marker's column, and kept only if the whole line fits.
         let mut decided = start;
         let mut held_from = None;
-        while pos < input.len() {
+        loop {
             let limit = if held_from.is_some() {
                 self.width
             } else {
                 self.text_width
             };
-            // Printable ASCII followed by more of it: one column a byte, a cluster
-            // boundary after each. Most text is this, so take it in one step.
-            let room = limit.saturating_sub(col);
-            let ascii = input[pos..]
-                .iter()
-                .take(room + 1)
-                .take_while(|b| (0x20..0x7f).contains(*b))
-                .count();
-            if ascii > 1 {
-                let run = (ascii - 1).min(room);
-                col += run;
-                pos += run;
-                if held_from.is_none() {
+            let (run, run_col) = self
+                .scanner
+                .run(&input[pos..], col, limit, self.tab_width, eof);
+            pos += run;
+            col = run_col;
+            match held_from {
+                None => {
                     decided = pos;
                     self.line.col = col;
                 }
+                Some(held_from) if pos - held_from > MAX_HELD => {
+                    return Scan::Cut { keep_end: decided };
+                }
+                Some(_) => {}
             }
-            if pos == input.len() {
-                break;
+            let Some(&byte) = input.get(pos) else {
+                return if eof {
+                    Scan::Fits { end: pos }
+                } else {
+                    Scan::Undecided { decided }
+                };
+            };
+            if byte == self.terminator {
+                return Scan::Fits { end: pos };
             }
-            let Some(unit) = self.scanner.next(&input[pos..], complete) else {
+            let (unit_input, complete) = self.unit_input(input, pos, eof);
+            let Some(unit) = self.scanner.next(unit_input, complete) else {
                 return Scan::Undecided { decided };
             };
             let next_col = unit.kind.advance(col, self.tab_width);
@@ -272,11 +275,20 @@ impl Cutter {
                 Some(_) => {}
             }
         }
-        if complete {
-            Scan::Fits
-        } else {
-            Scan::Undecided { decided }
+    }
+
+    /// The input that the unit at `pos` may span, and whether the line ends
+    /// with it. Only a control string (OSC, DCS, ...) could run on past the
+    /// terminator, so only there is the line's end looked for.
+    fn unit_input<'a>(&self, input: &'a [u8], pos: usize, eof: bool) -> (&'a [u8], bool) {
+        let rest = &input[pos..];
+        if ansi::may_span_lines(rest) {
+            let window = &rest[..rest.len().min(ansi::MAX_ESCAPE_LEN)];
+            if let Some(end) = memchr(self.terminator, window) {
+                return (&rest[..end], true);
+            }
         }
+        (rest, eof)
     }
 
     fn apply(&mut self, effect: Effect) {

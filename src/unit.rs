@@ -54,19 +54,73 @@ impl Kind {
 }
 
 /// Reads units off the front of a line.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Scanner {
     /// East Asian ambiguous-width characters take two columns.
     pub cjk: bool,
-    /// The cluster being read, as text for the segmentation and width tables.
-    cluster: String,
+    /// What the segmentation rules say of each character, found the first time
+    /// the character is met: a [`Traits`] a code point, 0 while unknown. The
+    /// pages of it that no character touches are never mapped in.
+    traits: Vec<u8>,
+}
+
+/// A unit that [`Scanner::run`] measures by itself.
+#[derive(Clone, Copy)]
+enum SimpleUnit {
+    Ascii,
+    Tab,
+    Alone { len: usize, width: usize },
+}
+
+/// How many bytes at the start of `bytes`, up to `max`, are printable ASCII.
+/// Written over fixed blocks so that the compiler can compare a block at once.
+fn printable_ascii_prefix(bytes: &[u8], max: usize) -> usize {
+    const BLOCK: usize = 16;
+    let printable = |b: u8| b.wrapping_sub(0x20) < 0x5f;
+    let bytes = &bytes[..bytes.len().min(max)];
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    let mut count = 0;
+    for block in &mut blocks {
+        if !block.iter().fold(true, |all, &b| all & printable(b)) {
+            break;
+        }
+        count += BLOCK;
+    }
+    count + bytes[count..].iter().take_while(|&&b| printable(b)).count()
+}
+
+/// What a cluster needs to know of one character, packed in a byte.
+#[derive(Clone, Copy, Debug)]
+struct Traits(u8);
+
+impl Traits {
+    const KNOWN: u8 = 0x80;
+    /// It forms a cluster of its own beside ASCII and beside other characters
+    /// with this trait: most letters, CJK ideographs, kana, Hangul syllables,
+    /// most emoji. Text of these needs one table lookup a character.
+    const ALONE: u8 = 0x40;
+    /// It joins whatever comes before it: Extend, ZWJ, SpacingMark (UAX #29
+    /// GB9, GB9a).
+    const JOINS_PREVIOUS: u8 = 0x20;
+    /// It joins whatever comes after it: Prepend (GB9b).
+    const JOINS_NEXT: u8 = 0x10;
+    /// The low bits hold its width, as a cluster of its own.
+    const WIDTH: u8 = 0x03;
+
+    fn has(self, flag: u8) -> bool {
+        self.0 & flag != 0
+    }
+
+    fn width(self) -> usize {
+        usize::from(self.0 & Self::WIDTH)
+    }
 }
 
 impl Scanner {
     pub fn new(cjk: bool) -> Self {
         Scanner {
             cjk,
-            cluster: String::new(),
+            traits: vec![0; char::MAX as usize + 1],
         }
     }
 
@@ -97,10 +151,109 @@ impl Scanner {
                 Some(next) if next.is_ascii() => kind_of_one(Kind::Text { width: 1 }),
                 None if complete => kind_of_one(Kind::Text { width: 1 }),
                 None => None,
+                Some(_) if self.alone(&line[1..]).is_some() => kind_of_one(Kind::Text { width: 1 }),
                 Some(_) => self.cluster(line, complete),
             },
-            _ => self.cluster(line, complete),
+            _ => {
+                if let Some((len, traits)) = self.alone(line)
+                    && let Some(&next) = line.get(len)
+                    && (next.is_ascii() || self.alone(&line[len..]).is_some())
+                {
+                    return Some(Unit {
+                        len,
+                        kind: Kind::Text {
+                            width: traits.width(),
+                        },
+                    });
+                }
+                self.cluster(line, complete)
+            }
         }
+    }
+
+    /// Skips the units at the start of `line` that need no segmentation rules
+    /// (printable ASCII, tabs, and characters with [`Traits::ALONE`]) as long as
+    /// they end within `limit` columns, starting from column `col`. A unit is
+    /// taken only once what follows it shows that it ends there (the end of
+    /// `line` does when `complete`). Returns the bytes skipped and the column
+    /// reached. This is the loop that most text goes through.
+    pub fn run(
+        &mut self,
+        line: &[u8],
+        mut col: usize,
+        limit: usize,
+        tab_width: usize,
+        complete: bool,
+    ) -> (usize, usize) {
+        let mut pos = 0;
+        let Some(mut unit) = self.simple_unit(line) else {
+            return (0, col);
+        };
+        loop {
+            if let SimpleUnit::Ascii = unit {
+                // A run of printable ASCII ends a cluster at every byte but its last.
+                let room = limit.saturating_sub(col);
+                let ascii = printable_ascii_prefix(&line[pos..], room + 1);
+                let confirmed = (ascii - 1).min(room);
+                pos += confirmed;
+                col += confirmed;
+                if confirmed == room {
+                    return (pos, col);
+                }
+            }
+            let (len, next_col) = match unit {
+                SimpleUnit::Ascii => (1, col + 1),
+                SimpleUnit::Tab => (1, Kind::Tab.advance(col, tab_width)),
+                SimpleUnit::Alone { len, width } => (len, col + width),
+            };
+            if next_col > limit {
+                return (pos, col);
+            }
+            let rest = &line[pos + len..];
+            let next = match rest.first() {
+                None if complete => return (pos + len, next_col),
+                None => return (pos, col),
+                Some(_) => self.simple_unit(rest),
+            };
+            let confirmed = matches!(unit, SimpleUnit::Tab) || next.is_some() || rest[0].is_ascii();
+            if !confirmed {
+                return (pos, col);
+            }
+            pos += len;
+            col = next_col;
+            match next {
+                Some(next) => unit = next,
+                None => return (pos, col),
+            }
+        }
+    }
+
+    fn simple_unit(&mut self, line: &[u8]) -> Option<SimpleUnit> {
+        match *line.first()? {
+            0x20..=0x7e => Some(SimpleUnit::Ascii),
+            b'\t' => Some(SimpleUnit::Tab),
+            0x80.. => self.alone(line).map(|(len, traits)| SimpleUnit::Alone {
+                len,
+                width: traits.width(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The character at the start of `line`, with its length, if it has the
+    /// trait [`Traits::ALONE`].
+    fn alone(&mut self, line: &[u8]) -> Option<(usize, Traits)> {
+        let (c, len) = decode_well_formed(line)?;
+        let traits = self.traits(c);
+        traits.has(Traits::ALONE).then_some((len, traits))
+    }
+
+    fn traits(&mut self, c: char) -> Traits {
+        let entry = &mut self.traits[c as usize];
+        if *entry == 0 {
+            *entry = find_traits(c, self.cjk).0;
+        }
+        Traits(*entry)
     }
 
     /// A grapheme cluster (UAX #29, extended) starting at `line[0]`.
@@ -120,8 +273,9 @@ impl Scanner {
             }
             Decoded::Char(c, len) => (c, len),
         };
-        self.cluster.clear();
-        self.cluster.push(first);
+        let mut cluster = String::new();
+        cluster.push(first);
+        let mut last = first;
         while len < MAX_CLUSTER_LEN {
             let rest = &line[len..];
             if rest.is_empty() {
@@ -134,27 +288,107 @@ impl Scanner {
                 Decoded::Char(c, n) if !c.is_control() => (c, n),
                 _ => break,
             };
-            let before = self.cluster.len();
-            self.cluster.push(next.0);
-            let boundary = GraphemeCursor::new(before, self.cluster.len(), true)
-                .is_boundary(&self.cluster, 0)
-                .unwrap_or(true);
-            if boundary {
-                self.cluster.truncate(before);
+            // The common cases, without asking the rules about the whole cluster:
+            // a mark joins it, and ASCII after anything but a Prepend starts anew.
+            let joins = if next.0.is_ascii() && !self.traits(last).has(Traits::JOINS_NEXT) {
+                false
+            } else if self.traits(next.0).has(Traits::JOINS_PREVIOUS) {
+                true
+            } else {
+                let before = cluster.len();
+                cluster.push(next.0);
+                let boundary = GraphemeCursor::new(before, cluster.len(), true)
+                    .is_boundary(&cluster, 0)
+                    .unwrap_or(true);
+                cluster.truncate(before);
+                !boundary
+            };
+            if !joins {
                 break;
             }
+            cluster.push(next.0);
+            last = next.0;
             len += next.1;
         }
         let width = if self.cjk {
-            self.cluster.width_cjk()
+            cluster.width_cjk()
         } else {
-            self.cluster.width()
+            cluster.width()
         };
         Some(Unit {
             len,
             kind: Kind::Text { width },
         })
     }
+}
+
+/// Asks the segmentation rules about `c` next to one character of each kind
+/// that the fast paths put beside it, rather than copying the property tables.
+/// Only the rules between two neighbours matter: the ones that look further
+/// back (GB9c, GB11) need a linker or a ZWJ just before `c`, and those join
+/// what precedes them, so they never have [`Traits::ALONE`].
+fn find_traits(c: char, cjk: bool) -> Traits {
+    if c.is_control() {
+        return Traits(Traits::KNOWN);
+    }
+    let boundary = |before: char, after: char| {
+        let mut pair = String::with_capacity(8);
+        pair.push(before);
+        pair.push(after);
+        GraphemeCursor::new(before.len_utf8(), pair.len(), true)
+            .is_boundary(&pair, 0)
+            .unwrap_or(false)
+    };
+    // 'a' is Other; U+AC00 and U+AC01 are Hangul syllables LV and LVT, which
+    // stand alone beside each other but not beside jamo; U+1F1E6 is a regional
+    // indicator, which pairs with another.
+    let alone = ['a', '\u{AC00}', '\u{AC01}', '\u{1F1E6}']
+        .iter()
+        .all(|&neighbour| boundary(neighbour, c) && boundary(c, neighbour));
+    let text = c.to_string();
+    let width = if cjk { text.width_cjk() } else { text.width() };
+    let mut traits = Traits::KNOWN | (width.min(usize::from(Traits::WIDTH)) as u8);
+    if alone {
+        traits |= Traits::ALONE;
+    }
+    if !boundary('a', c) {
+        traits |= Traits::JOINS_PREVIOUS;
+    }
+    if !boundary(c, 'a') {
+        traits |= Traits::JOINS_NEXT;
+    }
+    Traits(traits)
+}
+
+/// A well-formed UTF-8 sequence of two to four bytes at the start of `bytes`,
+/// as a character and its length.
+fn decode_well_formed(bytes: &[u8]) -> Option<(char, usize)> {
+    let continuation = |at: usize| match bytes.get(at) {
+        Some(&b) if b & 0xc0 == 0x80 => Some(u32::from(b & 0x3f)),
+        _ => None,
+    };
+    let lead = *bytes.first()?;
+    let (code, len, least) = match lead {
+        0xc2..=0xdf => ((u32::from(lead & 0x1f) << 6) | continuation(1)?, 2, 0x80),
+        0xe0..=0xef => {
+            let code = (u32::from(lead & 0x0f) << 12) | (continuation(1)? << 6) | continuation(2)?;
+            (code, 3, 0x800)
+        }
+        0xf0..=0xf4 => {
+            let code = (u32::from(lead & 0x07) << 18)
+                | (continuation(1)? << 12)
+                | (continuation(2)? << 6)
+                | continuation(3)?;
+            (code, 4, 0x10000)
+        }
+        _ => return None,
+    };
+    // An overlong form is not a character; from_u32 refuses surrogates and
+    // anything past U+10FFFF.
+    if code < least {
+        return None;
+    }
+    Some((char::from_u32(code)?, len))
 }
 
 enum Decoded {
@@ -166,6 +400,9 @@ enum Decoded {
 /// The character at the start of `bytes`, or `None` when it is cut off by the
 /// end of `bytes` and more may follow (`complete` is false).
 fn decode(bytes: &[u8], complete: bool) -> Option<Decoded> {
+    if let Some((c, len)) = decode_well_formed(bytes) {
+        return Some(Decoded::Char(c, len));
+    }
     let window = &bytes[..bytes.len().min(4)];
     let valid = match std::str::from_utf8(window) {
         Ok(valid) => valid,
@@ -261,6 +498,81 @@ mod tests {
         let ellipsis = "\u{2026}".as_bytes();
         assert_eq!(scanner.next(ellipsis, true).map(|u| u.kind), Some(text(2)));
         assert_eq!(units("\u{2026}"), [(3, text(1))]);
+    }
+
+    /// Every character taken to stand alone does, beside ASCII and beside
+    /// others of its kind (a sample of them for each, to keep the test quick).
+    #[test]
+    fn characters_that_stand_alone_do() {
+        let alone: Vec<char> = (0x80..=0x2ffff)
+            .filter_map(char::from_u32)
+            .filter(|&c| find_traits(c, false).has(Traits::ALONE))
+            .collect();
+        assert!(alone.len() > 40_000, "only {} stand alone", alone.len());
+        let is_boundary = |text: &str, at: usize| {
+            GraphemeCursor::new(at, text.len(), true)
+                .is_boundary(text, 0)
+                .unwrap()
+        };
+        let mut seed = 1u64;
+        for &c in &alone {
+            for _ in 0..3 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let other = alone[(seed >> 33) as usize % alone.len()];
+                let ascii = char::from(b' ' + (seed >> 20) as u8 % 95);
+                for neighbour in [other, ascii] {
+                    let pair = format!("{c}{neighbour}");
+                    assert!(is_boundary(&pair, c.len_utf8()), "{pair:?}");
+                    let pair = format!("{neighbour}{c}");
+                    assert!(is_boundary(&pair, neighbour.len_utf8()), "{pair:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn characters_that_join_do_not_stand_alone() {
+        for c in [
+            '\u{301}', '\u{200D}', '\u{FE0F}', '\u{1100}', '\u{1161}', '\u{11A8}', '\u{600}',
+            '\u{93F}', '\u{85}',
+        ] {
+            assert!(!find_traits(c, false).has(Traits::ALONE), "{c:?}");
+        }
+        for c in [
+            '\u{E9}', '\u{65E5}', '\u{AC00}', '\u{30A2}', '\u{2026}', '\u{A9}',
+        ] {
+            assert!(find_traits(c, false).has(Traits::ALONE), "{c:?}");
+        }
+    }
+
+    /// The decoder agrees with the standard library on every sequence of two
+    /// and three bytes, and on four-byte ones with every lead byte.
+    #[test]
+    fn decoding_agrees_with_std() {
+        let check = |bytes: &[u8]| {
+            let valid = match std::str::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(error) => std::str::from_utf8(&bytes[..error.valid_up_to()]).unwrap(),
+            };
+            let expected = valid
+                .chars()
+                .next()
+                .filter(|c| !c.is_ascii())
+                .map(|c| (c, c.len_utf8()));
+            assert_eq!(decode_well_formed(bytes), expected, "{bytes:x?}");
+        };
+        for high in 0..=255u8 {
+            for low in 0..=255u8 {
+                check(&[high, low]);
+                for third in [0x00, 0x7f, 0x80, 0x9f, 0xa0, 0xbf, 0xc0, 0xff] {
+                    check(&[high, low, third]);
+                    check(&[high, low, third, 0x80]);
+                    check(&[high, low, 0x80, third]);
+                }
+            }
+        }
     }
 
     #[test]
