@@ -46,6 +46,9 @@ impl Kind {
     pub fn advance(self, col: usize, tab_width: usize) -> usize {
         match self {
             Kind::Text { width } => col + width,
+            // A division takes tens of cycles, and tab stops are nearly always
+            // a power of two apart.
+            Kind::Tab if tab_width.is_power_of_two() => (col & !(tab_width - 1)) + tab_width,
             Kind::Tab => (col / tab_width + 1) * tab_width,
             Kind::CarriageReturn => 0,
             Kind::Control | Kind::Escape(_) => col,
@@ -62,6 +65,8 @@ pub struct Scanner {
     /// the character is met: a [`Traits`] a code point, 0 while unknown. The
     /// pages of it that no character touches are never mapped in.
     traits: Vec<u8>,
+    /// The cluster being read, as text for the segmentation and width tables.
+    cluster: String,
 }
 
 /// A unit that [`Scanner::run`] measures by itself.
@@ -72,21 +77,53 @@ enum SimpleUnit {
     Alone { len: usize, width: usize },
 }
 
-/// How many bytes at the start of `bytes`, up to `max`, are printable ASCII.
-/// Written over fixed blocks so that the compiler can compare a block at once.
-fn printable_ascii_prefix(bytes: &[u8], max: usize) -> usize {
-    const BLOCK: usize = 16;
-    let printable = |b: u8| b.wrapping_sub(0x20) < 0x5f;
-    let bytes = &bytes[..bytes.len().min(max)];
-    let mut blocks = bytes.chunks_exact(BLOCK);
-    let mut count = 0;
-    for block in &mut blocks {
-        if !block.iter().fold(true, |all, &b| all & printable(b)) {
+/// Skips printable ASCII and tabs eight bytes at a time, from column `col`,
+/// while each block ends within `limit` and the byte after it is ASCII (which
+/// shows that the block's last unit ends there). Returns the bytes skipped and
+/// the column reached.
+fn ascii_blocks(line: &[u8], mut col: usize, limit: usize, tab_width: usize) -> (usize, usize) {
+    const LOW: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = LOW * 0x80;
+    // Each test leaves a byte's high bit set where it holds for that byte; the
+    // sums never carry into the next byte, so every byte is tested exactly.
+    let at_least = |word: u64, least: u8| ((word & !HIGH) + LOW * u64::from(0x80 - least)) & HIGH;
+    let mut pos = 0;
+    while let Some(block) = line.get(pos..pos + 9) {
+        if !block[8].is_ascii() {
             break;
         }
-        count += BLOCK;
+        let word = u64::from_le_bytes([
+            block[0], block[1], block[2], block[3], block[4], block[5], block[6], block[7],
+        ]);
+        let ascii = !word & HIGH;
+        let printable = at_least(word, 0x20) & !at_least(word, 0x7f) & ascii;
+        let next_col = if printable == HIGH {
+            col + 8
+        } else {
+            let not_tab = at_least(word ^ (LOW * u64::from(b'\t')), 1) | !ascii;
+            let tabs = !not_tab & HIGH;
+            if printable | tabs != HIGH {
+                break;
+            }
+            let mut next_col = col;
+            let mut segment_start = 0;
+            let mut rest = tabs;
+            while rest != 0 {
+                let tab = rest.trailing_zeros() as usize / 8;
+                next_col += tab - segment_start;
+                next_col = Kind::Tab.advance(next_col, tab_width);
+                segment_start = tab + 1;
+                rest &= rest - 1;
+            }
+            next_col + 8 - segment_start
+        };
+        if next_col > limit {
+            break;
+        }
+        col = next_col;
+        pos += 8;
     }
-    count + bytes[count..].iter().take_while(|&&b| printable(b)).count()
+    (pos, col)
 }
 
 /// What a cluster needs to know of one character, packed in a byte.
@@ -121,6 +158,7 @@ impl Scanner {
         Scanner {
             cjk,
             traits: vec![0; char::MAX as usize + 1],
+            cluster: String::new(),
         }
     }
 
@@ -190,15 +228,15 @@ impl Scanner {
             return (0, col);
         };
         loop {
-            if let SimpleUnit::Ascii = unit {
-                // A run of printable ASCII ends a cluster at every byte but its last.
-                let room = limit.saturating_sub(col);
-                let ascii = printable_ascii_prefix(&line[pos..], room + 1);
-                let confirmed = (ascii - 1).min(room);
-                pos += confirmed;
-                col += confirmed;
-                if confirmed == room {
-                    return (pos, col);
+            if !matches!(unit, SimpleUnit::Alone { .. }) {
+                let (len, block_col) = ascii_blocks(&line[pos..], col, limit, tab_width);
+                if len > 0 {
+                    pos += len;
+                    col = block_col;
+                    match self.simple_unit(&line[pos..]) {
+                        Some(next) => unit = next,
+                        None => return (pos, col),
+                    }
                 }
             }
             let (len, next_col) = match unit {
@@ -242,16 +280,20 @@ impl Scanner {
 
     /// The character at the start of `line`, with its length, if it has the
     /// trait [`Traits::ALONE`].
+    #[inline]
     fn alone(&mut self, line: &[u8]) -> Option<(usize, Traits)> {
-        let (c, len) = decode_well_formed(line)?;
-        let traits = self.traits(c);
+        let (code, len) = decode_well_formed(line)?;
+        let traits = self.traits(code);
         traits.has(Traits::ALONE).then_some((len, traits))
     }
 
-    fn traits(&mut self, c: char) -> Traits {
-        let entry = &mut self.traits[c as usize];
+    /// The traits of the character with this code point (which is valid).
+    #[inline]
+    fn traits(&mut self, code: u32) -> Traits {
+        let cjk = self.cjk;
+        let entry = &mut self.traits[code as usize];
         if *entry == 0 {
-            *entry = find_traits(c, self.cjk).0;
+            *entry = char::from_u32(code).map_or(Traits::KNOWN, |c| find_traits(c, cjk).0);
         }
         Traits(*entry)
     }
@@ -273,7 +315,9 @@ impl Scanner {
             }
             Decoded::Char(c, len) => (c, len),
         };
-        let mut cluster = String::new();
+        // Taken out for the while, so that the traits table can be consulted.
+        let mut cluster = std::mem::take(&mut self.cluster);
+        cluster.clear();
         cluster.push(first);
         let mut last = first;
         while len < MAX_CLUSTER_LEN {
@@ -290,19 +334,20 @@ impl Scanner {
             };
             // The common cases, without asking the rules about the whole cluster:
             // a mark joins it, and ASCII after anything but a Prepend starts anew.
-            let joins = if next.0.is_ascii() && !self.traits(last).has(Traits::JOINS_NEXT) {
-                false
-            } else if self.traits(next.0).has(Traits::JOINS_PREVIOUS) {
-                true
-            } else {
-                let before = cluster.len();
-                cluster.push(next.0);
-                let boundary = GraphemeCursor::new(before, cluster.len(), true)
-                    .is_boundary(&cluster, 0)
-                    .unwrap_or(true);
-                cluster.truncate(before);
-                !boundary
-            };
+            let joins =
+                if next.0.is_ascii() && !self.traits(u32::from(last)).has(Traits::JOINS_NEXT) {
+                    false
+                } else if self.traits(u32::from(next.0)).has(Traits::JOINS_PREVIOUS) {
+                    true
+                } else {
+                    let before = cluster.len();
+                    cluster.push(next.0);
+                    let boundary = GraphemeCursor::new(before, cluster.len(), true)
+                        .is_boundary(&cluster, 0)
+                        .unwrap_or(true);
+                    cluster.truncate(before);
+                    !boundary
+                };
             if !joins {
                 break;
             }
@@ -315,6 +360,7 @@ impl Scanner {
         } else {
             cluster.width()
         };
+        self.cluster = cluster;
         Some(Unit {
             len,
             kind: Kind::Text { width },
@@ -327,16 +373,18 @@ impl Scanner {
 /// Only the rules between two neighbours matter: the ones that look further
 /// back (GB9c, GB11) need a linker or a ZWJ just before `c`, and those join
 /// what precedes them, so they never have [`Traits::ALONE`].
+#[cold]
 fn find_traits(c: char, cjk: bool) -> Traits {
     if c.is_control() {
         return Traits(Traits::KNOWN);
     }
     let boundary = |before: char, after: char| {
-        let mut pair = String::with_capacity(8);
-        pair.push(before);
-        pair.push(after);
-        GraphemeCursor::new(before.len_utf8(), pair.len(), true)
-            .is_boundary(&pair, 0)
+        let mut bytes = [0; 8];
+        let split = before.encode_utf8(&mut bytes).len();
+        let len = split + after.encode_utf8(&mut bytes[split..]).len();
+        let pair = std::str::from_utf8(&bytes[..len]).unwrap_or_default();
+        GraphemeCursor::new(split, len, true)
+            .is_boundary(pair, 0)
             .unwrap_or(false)
     };
     // 'a' is Other; U+AC00 and U+AC01 are Hangul syllables LV and LVT, which
@@ -345,7 +393,8 @@ fn find_traits(c: char, cjk: bool) -> Traits {
     let alone = ['a', '\u{AC00}', '\u{AC01}', '\u{1F1E6}']
         .iter()
         .all(|&neighbour| boundary(neighbour, c) && boundary(c, neighbour));
-    let text = c.to_string();
+    let mut bytes = [0; 4];
+    let text = c.encode_utf8(&mut bytes);
     let width = if cjk { text.width_cjk() } else { text.width() };
     let mut traits = Traits::KNOWN | (width.min(usize::from(Traits::WIDTH)) as u8);
     if alone {
@@ -360,35 +409,32 @@ fn find_traits(c: char, cjk: bool) -> Traits {
     Traits(traits)
 }
 
-/// A well-formed UTF-8 sequence of two to four bytes at the start of `bytes`,
-/// as a character and its length.
-fn decode_well_formed(bytes: &[u8]) -> Option<(char, usize)> {
-    let continuation = |at: usize| match bytes.get(at) {
-        Some(&b) if b & 0xc0 == 0x80 => Some(u32::from(b & 0x3f)),
+/// The code point of a well-formed UTF-8 sequence of two to four bytes at the
+/// start of `bytes`, and its length.
+#[inline]
+fn decode_well_formed(bytes: &[u8]) -> Option<(u32, usize)> {
+    let is_continuation = |b: u8| b & 0xc0 == 0x80;
+    let bits = |b: u8| u32::from(b & 0x3f);
+    match *bytes {
+        [lead @ 0xc2..=0xdf, b1, ..] if is_continuation(b1) => {
+            Some(((u32::from(lead & 0x1f) << 6) | bits(b1), 2))
+        }
+        [lead @ 0xe0..=0xef, b1, b2, ..] if is_continuation(b1) && is_continuation(b2) => {
+            let code = (u32::from(lead & 0x0f) << 12) | (bits(b1) << 6) | bits(b2);
+            // Overlong forms and surrogates are not characters.
+            (code >= 0x800 && !(0xd800..0xe000).contains(&code)).then_some((code, 3))
+        }
+        [lead @ 0xf0..=0xf4, b1, b2, b3, ..]
+            if is_continuation(b1) && is_continuation(b2) && is_continuation(b3) =>
+        {
+            let code =
+                (u32::from(lead & 0x07) << 18) | (bits(b1) << 12) | (bits(b2) << 6) | bits(b3);
+            (0x10000..=u32::from(char::MAX))
+                .contains(&code)
+                .then_some((code, 4))
+        }
         _ => None,
-    };
-    let lead = *bytes.first()?;
-    let (code, len, least) = match lead {
-        0xc2..=0xdf => ((u32::from(lead & 0x1f) << 6) | continuation(1)?, 2, 0x80),
-        0xe0..=0xef => {
-            let code = (u32::from(lead & 0x0f) << 12) | (continuation(1)? << 6) | continuation(2)?;
-            (code, 3, 0x800)
-        }
-        0xf0..=0xf4 => {
-            let code = (u32::from(lead & 0x07) << 18)
-                | (continuation(1)? << 12)
-                | (continuation(2)? << 6)
-                | continuation(3)?;
-            (code, 4, 0x10000)
-        }
-        _ => return None,
-    };
-    // An overlong form is not a character; from_u32 refuses surrogates and
-    // anything past U+10FFFF.
-    if code < least {
-        return None;
     }
-    Some((char::from_u32(code)?, len))
 }
 
 enum Decoded {
@@ -400,7 +446,12 @@ enum Decoded {
 /// The character at the start of `bytes`, or `None` when it is cut off by the
 /// end of `bytes` and more may follow (`complete` is false).
 fn decode(bytes: &[u8], complete: bool) -> Option<Decoded> {
-    if let Some((c, len)) = decode_well_formed(bytes) {
+    if bytes[0].is_ascii() {
+        return Some(Decoded::Char(char::from(bytes[0]), 1));
+    }
+    if let Some((code, len)) = decode_well_formed(bytes)
+        && let Some(c) = char::from_u32(code)
+    {
         return Some(Decoded::Char(c, len));
     }
     let window = &bytes[..bytes.len().min(4)];
@@ -560,7 +611,7 @@ mod tests {
                 .chars()
                 .next()
                 .filter(|c| !c.is_ascii())
-                .map(|c| (c, c.len_utf8()));
+                .map(|c| (u32::from(c), c.len_utf8()));
             assert_eq!(decode_well_formed(bytes), expected, "{bytes:x?}");
         };
         for high in 0..=255u8 {
