@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# memory.sh SHORT_BINARY [GIB]
+#
+# Peak memory of short on one line of GIB GiB (default 1) with no newline,
+# generated on the fly so that nothing is stored, measured by GNU time -v.
+# Prints one row per kind of line: its peak RSS in KiB and the bytes written.
+# No pipefail: the generators end on SIGPIPE once head has what it wants.
+set -eu
+bin=${1:?usage: memory.sh SHORT_BINARY [GIB]}
+gib=${2:-1}
+[ -x /usr/bin/time ] || { echo "needs /usr/bin/time: apt-get install -y time" >&2; exit 1; }
+bytes=$((gib << 30))
+
+line() { # line KIND: GIB GiB of one kind of text, no newline
+  case $1 in
+    ascii) head -c "$bytes" /dev/zero | tr '\0' 'x' ;;
+    cjk) yes '日本語のテキスト 한국어 ' | tr -d '\n' | head -c "$bytes" ;;
+    ansi) yes $'\e[1;31mred\e[0m plain ' | tr -d '\n' | head -c "$bytes" ;;
+    zero-width) head -c "$bytes" /dev/zero ;;
+  esac
+}
+
+report=$(mktemp)
+trap 'rm -f "$report"' EXIT
+printf '%-11s %-9s %13s %14s\n' line options peak_RSS_KiB bytes_out
+for kind in ascii cjk ansi zero-width; do
+  for options in "-w 80" "-w 80 -e"; do
+    out=$(line "$kind" | /usr/bin/time -v -o "$report" "$bin" $options | wc -c)
+    peak=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$report")
+    printf '%-11s %-9s %13s %14s\n' "$kind" "$options" "$peak" "$out"
+  done
+done

@@ -1,0 +1,177 @@
+//! Input no one would write on purpose: gigabyte lines, endless streams,
+//! escape sequences that never end, files the user may not read.
+
+use std::fs;
+use std::io::{self, Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::thread;
+
+fn short() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_short"));
+    command.env_remove("COLUMNS");
+    command
+}
+
+/// Runs `bash -c script` and returns what it printed.
+fn bash(script: &str) -> std::process::Output {
+    Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .env("SHORT", env!("CARGO_BIN_EXE_short"))
+        .output()
+        .expect("run bash")
+}
+
+/// The most memory the process has used so far, in KiB.
+fn peak_rss(pid: u32) -> usize {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status
+        .lines()
+        .find(|line| line.starts_with("VmHWM:"))
+        .unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+const GIB: usize = 1 << 30;
+
+/// A line of 1 GiB with no newline, generated while short reads it: the output
+/// is its first 80 columns, and short's memory does not grow with the line.
+#[test]
+fn gigabyte_line_without_newline() {
+    let mut child = short()
+        .args(["-w", "80"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let pid = child.id();
+    let writer = thread::spawn(move || -> io::Result<(usize, usize)> {
+        // Mixed text, so that the line is cut inside a wide character.
+        let block = "ab日本\t".repeat(1 << 14).into_bytes();
+        let mut written = 0;
+        let mut early_peak = 0;
+        while written < GIB {
+            stdin.write_all(&block)?;
+            written += block.len();
+            if early_peak == 0 && written > GIB / 16 {
+                early_peak = peak_rss(pid);
+            }
+        }
+        // Still running: it has not seen the end of its input.
+        Ok((early_peak, peak_rss(pid)))
+    });
+    let mut output = Vec::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_end(&mut output)
+        .unwrap();
+    let status = child.wait().unwrap();
+    let (early_peak, late_peak) = writer.join().unwrap().unwrap();
+    assert!(status.success());
+    let expected = "ab日本\t".repeat(16);
+    let expected = &expected[..expected.char_indices().nth(10 * 5).unwrap().0];
+    assert_eq!(String::from_utf8_lossy(&output), expected);
+    assert!(late_peak < 8 * 1024, "peak RSS {late_peak} KiB");
+    // A page or two may come and go; a line kept in memory would be hundreds of MiB.
+    assert!(
+        late_peak < early_peak + 256,
+        "memory grew from {early_peak} KiB to {late_peak} KiB"
+    );
+}
+
+/// Endless input whose reader stops early: short ends quietly.
+#[test]
+fn endless_input_cut_by_head() {
+    // Each script prints the byte count, then short's exit status.
+    for script in [
+        r#""$SHORT" -w 5 < /dev/zero | head -c 100000 | wc -c; echo ${PIPESTATUS[0]}"#,
+        r#""$SHORT" -z -w 5 < /dev/zero | head -c 100000 | wc -c; echo ${PIPESTATUS[0]}"#,
+        r#"yes 'a long line of text' | "$SHORT" -w 5 | head -c 100000 | wc -c; echo ${PIPESTATUS[1]}"#,
+    ] {
+        let output = bash(script);
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "100000\n0\n",
+            "{script}"
+        );
+        assert!(output.stderr.is_empty(), "{script}: {output:?}");
+    }
+}
+
+/// Zero-width bytes never fill a line, so a line of them is all kept.
+#[test]
+fn zero_width_stream_passes_through() {
+    let output = bash(r#"head -c 50000000 /dev/zero | "$SHORT" -w 5 -e | wc -c"#);
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "50000000");
+}
+
+/// An escape sequence that never ends is given up after 4096 bytes: the ESC
+/// takes no column, what follows is text, and the next line is untouched.
+#[test]
+fn unending_escape_does_not_swallow_the_rest() {
+    let mut input = b"\x1b]0;".to_vec();
+    input.extend(b"x".repeat(10_000));
+    input.extend(b"\nnext line\n");
+    let mut child = short()
+        .args(["-w", "10"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = thread::spawn(move || stdin.write_all(&input));
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert_eq!(output.stdout, b"\x1b]0;xxxxxxx\nnext line\n");
+}
+
+/// A file the user may not read, among good ones. Permissions do not bind
+/// root, so the test drops to an unprivileged user when it runs as root.
+#[test]
+fn file_without_read_permission() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("no-permission");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("good");
+    let secret = dir.join("secret");
+    fs::write(&good, "good file\n").unwrap();
+    fs::write(&secret, "secret\n").unwrap();
+    let set_mode = |path: &PathBuf, mode| {
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+    };
+    set_mode(&dir, 0o755);
+    set_mode(&good, 0o644);
+    set_mode(&secret, 0o000);
+
+    let mut command = if nix::unistd::geteuid().is_root() {
+        let mut command = Command::new("setpriv");
+        command.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
+        command.arg(env!("CARGO_BIN_EXE_short"));
+        command
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_short"))
+    };
+    let output = command
+        .args(["-w", "4"])
+        .arg(&secret)
+        .arg(&good)
+        .env_remove("COLUMNS")
+        .output()
+        .unwrap();
+    if output.status.code() == Some(127) || output.stderr.starts_with(b"setpriv:") {
+        // No way to drop privileges here: nothing to test.
+        return;
+    }
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.stdout, b"good\n");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        format!("short: {}: permission denied\n", secret.display())
+    );
+}
