@@ -23,7 +23,7 @@ _short() {
 
     case "${cmd}" in
         short)
-            opts="-w -e -m -t -z -h -V --width --ellipsis --marker --tab-width --zero-terminated --cjk --help --version"
+            opts="-w -e -m -t -z -k -s -h -V --width --ellipsis --marker --tab-width --zero-terminated --cjk --keep --skip --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -50,6 +50,22 @@ _short() {
                     return 0
                     ;;
                 -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep)
+                    COMPREPLY=($(compgen -W "start end middle" -- "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -W "start end middle" -- "${cur}"))
+                    return 0
+                    ;;
+                --skip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -10,6 +10,7 @@ use std::io::{self, Write};
 use memchr::memchr;
 
 use crate::ansi::{self, Effect};
+use crate::keep::{KeepPart, Reshaper};
 use crate::unit::{Kind, MAX_UNIT_LEN, Scanner};
 
 /// With a marker, the units between the marker's column and the width are held
@@ -23,8 +24,8 @@ pub const MAX_HELD: usize = 64 * 1024;
 /// is to come: a caller whose buffer holds more than this always sees progress.
 pub const MAX_UNDECIDED: usize = MAX_HELD + 2 * MAX_UNIT_LEN;
 
-const SGR_RESET: &[u8] = b"\x1b[0m";
-const HYPERLINK_CLOSE: &[u8] = b"\x1b]8;;\x1b\\";
+pub(crate) const SGR_RESET: &[u8] = b"\x1b[0m";
+pub(crate) const HYPERLINK_CLOSE: &[u8] = b"\x1b]8;;\x1b\\";
 
 /// What a [`Cutter`] does to each line.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +40,10 @@ pub struct Options {
     pub terminator: u8,
     /// East Asian ambiguous-width characters take two columns.
     pub cjk: bool,
+    /// Which part of a cut line is kept.
+    pub keep: KeepPart,
+    /// Columns dropped from the start of every line before it is cut.
+    pub skip: usize,
 }
 
 impl Default for Options {
@@ -49,6 +54,8 @@ impl Default for Options {
             tab_width: 8,
             terminator: b'\n',
             cjk: false,
+            keep: KeepPart::Start,
+            skip: 0,
         }
     }
 }
@@ -65,6 +72,8 @@ pub struct Cutter {
     terminator: u8,
     scanner: Scanner,
     line: Line,
+    /// Set for every way of cutting but keeping the start without a skip.
+    reshaper: Option<Reshaper>,
 }
 
 /// Where the current line stands, as of the last byte consumed.
@@ -105,6 +114,8 @@ impl Cutter {
     pub fn new(options: Options) -> Self {
         let mut scanner = Scanner::new(options.cjk);
         let (marker, marker_width) = fit_marker(&mut scanner, &options);
+        let reshaper = (options.keep != KeepPart::Start || options.skip > 0)
+            .then(|| Reshaper::new(&options, marker.clone(), marker_width));
         Cutter {
             width: options.width,
             text_width: options.width - marker_width,
@@ -113,6 +124,7 @@ impl Cutter {
             terminator: options.terminator,
             scanner,
             line: Line::default(),
+            reshaper,
         }
     }
 
@@ -126,6 +138,9 @@ impl Cutter {
         eof: bool,
         out: &mut W,
     ) -> io::Result<usize> {
+        if let Some(reshaper) = &mut self.reshaper {
+            return reshaper.process(&mut self.scanner, input, eof, out);
+        }
         if self.width == 0 {
             out.write_all(input)?;
             return Ok(input.len());
@@ -248,7 +263,7 @@ impl Cutter {
             if byte == self.terminator {
                 return Scan::Fits { end: pos };
             }
-            let (unit_input, complete) = self.unit_input(input, pos, eof);
+            let (unit_input, complete) = unit_input(input, pos, eof, self.terminator);
             let Some(unit) = self.scanner.next(unit_input, complete) else {
                 return Scan::Undecided { decided };
             };
@@ -277,20 +292,6 @@ impl Cutter {
         }
     }
 
-    /// The input that the unit at `pos` may span, and whether the line ends
-    /// with it. Only a control string (OSC, DCS, ...) could run on past the
-    /// terminator, so only there is the line's end looked for.
-    fn unit_input<'a>(&self, input: &'a [u8], pos: usize, eof: bool) -> (&'a [u8], bool) {
-        let rest = &input[pos..];
-        if ansi::may_span_lines(rest) {
-            let window = &rest[..rest.len().min(ansi::MAX_ESCAPE_LEN)];
-            if let Some(end) = memchr(self.terminator, window) {
-                return (&rest[..end], true);
-            }
-        }
-        (rest, eof)
-    }
-
     fn apply(&mut self, effect: Effect) {
         match effect {
             Effect::None => {}
@@ -298,6 +299,24 @@ impl Cutter {
             Effect::Hyperlink { opens } => self.line.link_open = opens,
         }
     }
+}
+
+/// The input that the unit at `pos` may span, and whether the line ends with
+/// it. Only a control string (OSC, DCS, ...) could run on past the terminator,
+/// so only there is the line's end looked for; the CR of a CRLF ends the line
+/// with it, and is no part of the string.
+pub(crate) fn unit_input(input: &[u8], pos: usize, eof: bool, terminator: u8) -> (&[u8], bool) {
+    let rest = &input[pos..];
+    if ansi::may_span_lines(rest) {
+        let window = &rest[..rest.len().min(ansi::MAX_ESCAPE_LEN)];
+        if let Some(mut end) = memchr(terminator, window) {
+            if terminator == b'\n' && rest[..end].ends_with(b"\r") {
+                end -= 1;
+            }
+            return (&rest[..end], true);
+        }
+    }
+    (rest, eof)
 }
 
 /// The marker cut to the width, as a line would be, and its width; a marker that

@@ -3,7 +3,7 @@
 //!
 //! The pieces, from the bottom up: [`ansi`] recognises escape sequences,
 //! [`unit`] splits a line into the units a cut never divides, [`cut`] is the
-//! pure cutting core, [`stream`] drives it over a reader with a fixed buffer,
+//! pure cutting core (and [`keep`] its other ways of cutting), [`stream`] drives it over a reader with a fixed buffer,
 //! [`width`] decides the width, and [`cli`] is the command line.
 
 #![forbid(unsafe_code)]
@@ -11,8 +11,10 @@
 pub mod ansi;
 pub mod cli;
 pub mod cut;
+pub mod keep;
 pub mod stream;
 pub mod unit;
 pub mod width;
 
 pub use cut::{Cutter, Options};
+pub use keep::KeepPart;

@@ -65,8 +65,29 @@ fn sections_clap_does_not_know() -> String {
         bold("short"),
         roman(
             " writes ESC[0m after the kept text, and closes an OSC 8 hyperlink left open, \
-             so the colour does not bleed into the next line. An escape sequence longer than \
-             4096 bytes is not one: its bytes are shown as text.",
+             so the colour does not bleed into the next line. An escape sequence that has \
+             not ended after 4096 bytes is not one: its ESC takes no column, and the bytes \
+             after it count as text.",
+        ),
+    ]);
+    roff.control("PP", []);
+    roff.text([
+        roman("With "),
+        bold("--keep end"),
+        roman(", a cut line keeps its last columns after the marker; with "),
+        bold("--keep middle"),
+        roman(
+            ", its first and last columns with the marker between them, the first part \
+             getting the extra column when the width left is odd. ",
+        ),
+        bold("--skip N"),
+        roman(
+            " drops the first N columns of every line before it is cut; a wide character \
+             or tab across that boundary leaves spaces for its columns past it. A tab in a \
+             kept end, or after a skip, is written as the spaces it took in the line, since \
+             the output's tab stops are not the line's. Colours and an OSC 8 link in force \
+             where kept text resumes are written again there, and the marker is never in \
+             the colour of the text. A lone carriage return in a kept end takes no column.",
         ),
     ]);
     roff.control("PP", []);

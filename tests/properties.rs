@@ -12,7 +12,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
 use short::stream;
-use short::{Cutter, Options};
+use short::{Cutter, KeepPart, Options};
 
 const SGR_RESET: &[u8] = b"\x1b[0m";
 const HYPERLINK_CLOSE: &[u8] = b"\x1b]8;;\x1b\\";
@@ -84,13 +84,17 @@ fn options() -> impl Strategy<Value = Options> {
         prop::sample::select(vec!["", "\u{2026}", ">>", "\u{65e5}", "\x1b[2m~\x1b[0m"]),
         prop::sample::select(vec![1usize, 3, 4, 8]),
         any::<bool>(),
+        prop::sample::select(vec![KeepPart::Start, KeepPart::End, KeepPart::Middle]),
+        prop::sample::select(vec![0usize, 0, 1, 2, 5, 13]),
     )
-        .prop_map(|(width, marker, tab_width, cjk)| Options {
+        .prop_map(|(width, marker, tab_width, cjk, keep, skip)| Options {
             width,
             marker: marker.as_bytes().to_vec(),
             tab_width,
             terminator: b'\n',
             cjk,
+            keep,
+            skip,
         })
 }
 
@@ -114,9 +118,16 @@ enum PieceKind {
     Columns(usize),
     Tab,
     CarriageReturn,
+    /// A control character, or an escape sequence broken off.
     Invisible,
-    Sgr { resets: bool },
-    Hyperlink { opens: bool },
+    /// A whole escape sequence that changes no colour or link.
+    Escape,
+    Sgr {
+        resets: bool,
+    },
+    Hyperlink {
+        opens: bool,
+    },
 }
 
 /// Reads an escape sequence at the start of `bytes` as SPEC describes them.
@@ -124,6 +135,10 @@ fn escape(bytes: &[u8]) -> Piece {
     let invisible = |len| Piece {
         len,
         kind: PieceKind::Invisible,
+    };
+    let whole = |len| Piece {
+        len,
+        kind: PieceKind::Escape,
     };
     match bytes.get(1) {
         Some(b'[') => {
@@ -151,7 +166,7 @@ fn escape(bytes: &[u8]) -> Piece {
                     };
                     Piece { len: end + 1, kind }
                 }
-                Some(0x40..=0x7e) => invisible(end + 1),
+                Some(0x40..=0x7e) => whole(end + 1),
                 _ => invisible(end),
             }
         }
@@ -176,7 +191,7 @@ fn escape(bytes: &[u8]) -> Piece {
                         opens: !uri.is_empty(),
                     }
                 }
-                _ => PieceKind::Invisible,
+                _ => PieceKind::Escape,
             };
             Piece { len: at + 1, kind }
         }
@@ -186,11 +201,11 @@ fn escape(bytes: &[u8]) -> Piece {
                 .take_while(|b| (0x20..=0x2f).contains(*b))
                 .count();
             match bytes.get(1 + intermediates) {
-                Some(0x30..=0x7e) => invisible(2 + intermediates),
+                Some(0x30..=0x7e) => whole(2 + intermediates),
                 _ => invisible(1 + intermediates),
             }
         }
-        Some(0x30..=0x7e) => invisible(2),
+        Some(0x30..=0x7e) => whole(2),
         _ => invisible(1),
     }
 }
@@ -280,58 +295,224 @@ fn model_marker(options: &Options) -> (Vec<u8>, usize) {
     (marker, col)
 }
 
+/// A piece of a line with its bytes, after the skip.
+struct Virtual {
+    bytes: Vec<u8>,
+    kind: PieceKind,
+}
+
+/// Colours and link in force: the SGR sequences since the last reset, and the
+/// sequence that opened the link now open.
+#[derive(Clone, Default)]
+struct State {
+    sgr: Vec<u8>,
+    link: Vec<u8>,
+}
+
+impl State {
+    fn apply(&mut self, piece: &Virtual) {
+        match piece.kind {
+            PieceKind::Sgr { resets: true } => self.sgr.clear(),
+            PieceKind::Sgr { resets: false } => self.sgr.extend(&piece.bytes),
+            PieceKind::Hyperlink { opens: true } => self.link = piece.bytes.clone(),
+            PieceKind::Hyperlink { opens: false } => self.link.clear(),
+            _ => {}
+        }
+    }
+
+    fn replayed(&self) -> Vec<Virtual> {
+        let mut pieces = Vec::new();
+        if !self.sgr.is_empty() {
+            pieces.push(Virtual {
+                bytes: self.sgr.clone(),
+                kind: PieceKind::Sgr { resets: false },
+            });
+        }
+        if !self.link.is_empty() {
+            pieces.push(Virtual {
+                bytes: self.link.clone(),
+                kind: PieceKind::Hyperlink { opens: true },
+            });
+        }
+        pieces
+    }
+}
+
+fn next_stop(col: usize, tab_width: usize) -> usize {
+    (col / tab_width + 1) * tab_width
+}
+
+fn spaces(count: usize) -> Virtual {
+    Virtual {
+        bytes: vec![b' '; count],
+        kind: PieceKind::Columns(count),
+    }
+}
+
+/// The pieces of a line once its first `skip` columns are dropped: a piece
+/// across the boundary becomes spaces, tabs past it become spaces, and the
+/// colours in force at the boundary are written again.
+fn skipped(options: &Options, line: &[u8]) -> Vec<Virtual> {
+    let mut out = Vec::new();
+    let mut col = 0;
+    let mut dropped = State::default();
+    let mut pos = 0;
+    for piece in pieces(line, options.cjk) {
+        let bytes = line[pos..pos + piece.len].to_vec();
+        pos += piece.len;
+        let start = col;
+        col = match piece.kind {
+            PieceKind::Columns(width) => col + width,
+            PieceKind::Tab => next_stop(col, options.tab_width),
+            PieceKind::CarriageReturn => 0,
+            _ => col,
+        };
+        let piece = Virtual {
+            bytes,
+            kind: piece.kind,
+        };
+        if let PieceKind::CarriageReturn = piece.kind {
+            out.push(piece);
+        } else if start >= options.skip {
+            match piece.kind {
+                PieceKind::Tab if options.skip > 0 => out.push(spaces(col - start)),
+                _ => out.push(piece),
+            }
+        } else {
+            dropped.apply(&piece);
+            if col > options.skip || col == options.skip && col > start {
+                out.extend(std::mem::take(&mut dropped).replayed());
+            }
+            if col > options.skip {
+                out.push(spaces(col - options.skip));
+            }
+        }
+    }
+    out
+}
+
 /// What the cutter must write for one line (without its terminator); a CR
 /// before the terminator is kept as part of a CRLF.
 fn model_line(options: &Options, line: &[u8], terminated: bool) -> Vec<u8> {
+    if options.width == 0 && options.skip == 0 {
+        return line.to_vec();
+    }
     let (body, cr) = match line.strip_suffix(b"\r") {
         Some(body) if terminated => (body, true),
         _ => (line, false),
     };
-    if options.width == 0 {
-        return line.to_vec();
-    }
-    let (marker, marker_width) = model_marker(options);
-    let text_width = options.width - marker_width;
+    let pieces = skipped(options, body);
+    let whole = || {
+        let mut out: Vec<u8> = pieces.iter().flat_map(|p| p.bytes.clone()).collect();
+        if cr {
+            out.push(b'\r');
+        }
+        out
+    };
+    let width = if options.width == 0 {
+        usize::MAX
+    } else {
+        options.width
+    };
+    // Where each piece ends, counting as when keeping the start.
+    let mut ends = Vec::new();
     let mut col = 0;
-    let mut kept = 0;
-    let mut holding = false;
-    let mut sgr_on = false;
-    let mut link_open = false;
-    let mut pos = 0;
-    for piece in pieces(body, options.cjk) {
-        let next = match piece.kind {
+    for piece in &pieces {
+        col = match piece.kind {
             PieceKind::Columns(width) => col + width,
-            PieceKind::Tab => (col / options.tab_width + 1) * options.tab_width,
+            PieceKind::Tab => next_stop(col, options.tab_width),
             PieceKind::CarriageReturn => 0,
             _ => col,
         };
-        if next > options.width {
-            let mut out = line[..kept].to_vec();
-            if link_open {
-                out.extend_from_slice(HYPERLINK_CLOSE);
-            }
-            if sgr_on {
-                out.extend_from_slice(SGR_RESET);
-            }
-            out.extend_from_slice(&marker);
-            if cr {
-                out.push(b'\r');
-            }
-            return out;
+        ends.push(col);
+    }
+    let Some(first_over) = ends.iter().position(|&end| end > width) else {
+        return whole();
+    };
+    let (marker, marker_width) = model_marker(options);
+    let text_width = width - marker_width;
+    let head_width = match options.keep {
+        KeepPart::Start => text_width,
+        KeepPart::End => 0,
+        KeepPart::Middle => text_width.div_ceil(2),
+    };
+    let tail_width = text_width - head_width;
+    // The head: every piece up to the first that would pass head_width.
+    let head_len = if head_width > 0 || tail_width == 0 {
+        ends.iter()
+            .position(|&end| end > head_width)
+            .unwrap_or(pieces.len())
+    } else {
+        0
+    };
+    debug_assert!(head_len <= first_over);
+    let mut state = State::default();
+    let mut out = Vec::new();
+    for piece in &pieces[..head_len] {
+        state.apply(piece);
+        out.extend(&piece.bytes);
+    }
+    if !state.link.is_empty() {
+        out.extend(HYPERLINK_CLOSE);
+    }
+    if !state.sgr.is_empty() {
+        out.extend(SGR_RESET);
+    }
+    out.extend(&marker);
+    // The tail: the longest run of pieces at the end of the rest that fits,
+    // a tab counting the columns it took where it stood.
+    let rest = &pieces[head_len..];
+    let tail_widths: Vec<usize> = (head_len..pieces.len())
+        .map(|i| match pieces[i].kind {
+            PieceKind::Columns(width) => width,
+            PieceKind::Tab => ends[i] - if i == 0 { 0 } else { ends[i - 1] },
+            _ => 0,
+        })
+        .collect();
+    let mut tail_start = rest.len();
+    let mut taken = 0;
+    while tail_width > 0 && tail_start > 0 && taken + tail_widths[tail_start - 1] <= tail_width {
+        tail_start -= 1;
+        taken += tail_widths[tail_start];
+    }
+    // Escape sequences that start the tail are replayed with the rest, and
+    // marks that lost their base are left out.
+    while tail_start < rest.len()
+        && matches!(
+            rest[tail_start].kind,
+            PieceKind::Sgr { .. }
+                | PieceKind::Hyperlink { .. }
+                | PieceKind::Escape
+                | PieceKind::Columns(0)
+        )
+    {
+        tail_start += 1;
+    }
+    for piece in &rest[..tail_start] {
+        state.apply(piece);
+    }
+    if tail_start < rest.len() {
+        for piece in state.replayed() {
+            out.extend(&piece.bytes);
         }
-        holding |= next > text_width;
-        col = next;
-        pos += piece.len;
-        if !holding {
-            kept = pos;
+        for (piece, &columns) in rest[tail_start..].iter().zip(&tail_widths[tail_start..]) {
+            state.apply(piece);
             match piece.kind {
-                PieceKind::Sgr { resets } => sgr_on = !resets,
-                PieceKind::Hyperlink { opens } => link_open = opens,
-                _ => {}
+                PieceKind::Tab => out.extend(vec![b' '; columns]),
+                _ => out.extend(&piece.bytes),
             }
+        }
+        if !state.link.is_empty() {
+            out.extend(HYPERLINK_CLOSE);
+        }
+        if !state.sgr.is_empty() {
+            out.extend(SGR_RESET);
         }
     }
-    line.to_vec()
+    if cr {
+        out.push(b'\r');
+    }
+    out
 }
 
 fn model(options: &Options, input: &[u8]) -> Vec<u8> {
@@ -365,8 +546,17 @@ impl Read for Chunked<'_> {
     }
 }
 
+/// 2000 cases a property, or PROPTEST_CASES for a longer run.
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(2000);
+    ProptestConfig::with_cases(cases)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #![proptest_config(config())]
 
     /// The exact output: each line is the longest prefix that fits (with its
     /// colours reset and the marker after it), or the line unchanged.
@@ -398,7 +588,7 @@ proptest! {
                     prop_assert!(col <= options.width, "{:?} is wider than {}", String::from_utf8_lossy(out_line), options.width);
                 }
             }
-            if out_line != in_line {
+            if out_line != in_line && options.keep == KeepPart::Start && options.skip == 0 {
                 // Less what a cut appends, the output is a prefix of the line.
                 let (marker, _) = model_marker(&options);
                 let mut kept = out_line.strip_suffix(b"\r").unwrap_or(out_line);
@@ -412,6 +602,8 @@ proptest! {
 
     #[test]
     fn cutting_twice_changes_nothing(options in options(), input in text()) {
+        // Skipping again would drop more columns.
+        let options = Options { skip: 0, ..options };
         let once = cut(&options, &input);
         prop_assert_eq!(cut(&options, &once), once);
     }

@@ -6,12 +6,13 @@ use std::io::{self, Read};
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use short::{Cutter, Options, stream};
+use short::{Cutter, KeepPart, Options, stream};
 
 #[derive(Arbitrary, Debug)]
 struct Case {
     width: u8,
     ellipsis: bool,
+    keep_end: bool,
     sizes: Vec<u8>,
     input: Vec<u8>,
 }
@@ -39,7 +40,16 @@ impl Read for Chunked<'_> {
 fuzz_target!(|case: Case| {
     let options = Options {
         width: usize::from(case.width % 100),
-        marker: if case.ellipsis { "…".into() } else { Vec::new() },
+        marker: if case.ellipsis {
+            "…".into()
+        } else {
+            Vec::new()
+        },
+        keep: if case.keep_end {
+            KeepPart::End
+        } else {
+            KeepPart::Start
+        },
         ..Options::default()
     };
     let mut whole = Vec::new();

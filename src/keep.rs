@@ -1,0 +1,428 @@
+//! Keeping the end or the middle of a cut line, and skipping its first columns.
+//!
+//! Keeping the start of a line is the fast path in [`crate::cut`]; the other
+//! ways of cutting go unit by unit through two stages. The first drops the
+//! first `skip` columns ([`Skip`]); the second ([`Keep`]) keeps up to
+//! `head_width` columns from the start and `tail_width` from the end of what
+//! remains, with the marker between them: the head alone keeps the start, the
+//! tail alone the end, both the middle. The tail is a window that slides along
+//! the line, so memory stays bounded whatever its length.
+
+use std::collections::VecDeque;
+use std::io::{self, Write};
+
+use crate::ansi::Effect;
+use crate::cut::{HYPERLINK_CLOSE, MAX_HELD, Options, SGR_RESET, unit_input};
+use crate::unit::{Kind, Scanner};
+
+/// Which part of a cut line is kept.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KeepPart {
+    #[default]
+    Start,
+    End,
+    Middle,
+}
+
+/// Colour and link sequences that are in force, so that they can be written
+/// again where the kept text resumes after a gap.
+#[derive(Clone, Debug, Default)]
+struct Replay {
+    /// The SGR sequences since the last full reset, in order.
+    sgr: Vec<u8>,
+    /// The OSC 8 sequence that opened the link now open.
+    link: Vec<u8>,
+}
+
+/// More SGR sequences than this without a reset are not replayed in full: the
+/// oldest are forgotten. No real colouring comes near it.
+const MAX_REPLAY: usize = 1024;
+
+impl Replay {
+    fn apply(&mut self, effect: Effect, bytes: &[u8]) {
+        match effect {
+            Effect::Sgr { resets: true } => self.sgr.clear(),
+            Effect::Sgr { resets: false } => {
+                if self.sgr.len() + bytes.len() > MAX_REPLAY {
+                    self.sgr.clear();
+                }
+                self.sgr.extend_from_slice(bytes);
+            }
+            Effect::Hyperlink { opens: true } => {
+                self.link.clear();
+                self.link.extend_from_slice(bytes);
+            }
+            Effect::Hyperlink { opens: false } => self.link.clear(),
+            Effect::None => {}
+        }
+    }
+
+    fn clear(&mut self) {
+        self.sgr.clear();
+        self.link.clear();
+    }
+}
+
+/// A unit as the keep stage sees it.
+#[derive(Clone, Copy, Debug)]
+struct Piece {
+    kind: Kind,
+    /// Columns it takes in a kept tail: a tab is written there as this many
+    /// spaces, and a carriage return takes none.
+    tail_width: usize,
+}
+
+/// The cutter for every way of cutting but keeping the start without a skip.
+#[derive(Debug)]
+pub struct Reshaper {
+    width: usize,
+    head_width: usize,
+    tail_width: usize,
+    marker: Vec<u8>,
+    tab_width: usize,
+    terminator: u8,
+    skip: Skip,
+    keep: Keep,
+    /// The current line has had a unit: it ends even without a terminator.
+    in_line: bool,
+    /// The last unit of the line was a CR, which a newline makes a CRLF.
+    after_cr: bool,
+}
+
+/// Drops the first `columns` columns of a line.
+#[derive(Debug, Default)]
+struct Skip {
+    columns: usize,
+    col: usize,
+    /// Colours and link in force in what was dropped.
+    replay: Replay,
+    /// Spaces and replayed sequences made up for the keep stage.
+    made: Vec<u8>,
+}
+
+#[derive(Debug, Default)]
+struct Keep {
+    phase: Phase,
+    /// The column of the line so far, as when keeping the start: the line fits
+    /// while it stays within the width.
+    col: usize,
+    /// What the head leaves on.
+    head_sgr_on: bool,
+    head_link_open: bool,
+    /// Colours and link in force where the window starts.
+    replay: Replay,
+    /// The units after the head: all of them until the line is known not to
+    /// fit, then the last ones that fit in `tail_width`.
+    window: VecDeque<(usize, Piece)>,
+    window_bytes: VecDeque<u8>,
+    window_width: usize,
+}
+
+impl Keep {
+    /// Ready for the next line, keeping the buffers' room.
+    fn clear(&mut self) {
+        self.phase = Phase::Head;
+        self.col = 0;
+        self.head_sgr_on = false;
+        self.head_link_open = false;
+        self.replay.clear();
+        self.window.clear();
+        self.window_bytes.clear();
+        self.window_width = 0;
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Phase {
+    #[default]
+    Head,
+    Held,
+    Cut,
+}
+
+impl Reshaper {
+    pub fn new(options: &Options, marker: Vec<u8>, marker_width: usize) -> Self {
+        // No limit still skips.
+        let width = if options.width == 0 {
+            usize::MAX
+        } else {
+            options.width
+        };
+        let text_width = width - marker_width;
+        let head_width = match options.keep {
+            KeepPart::Start => text_width,
+            KeepPart::End => 0,
+            KeepPart::Middle => text_width.div_ceil(2),
+        };
+        Reshaper {
+            width,
+            head_width,
+            tail_width: text_width - head_width,
+            marker,
+            tab_width: options.tab_width.max(1),
+            terminator: options.terminator,
+            skip: Skip {
+                columns: options.skip,
+                ..Skip::default()
+            },
+            keep: Keep::default(),
+            in_line: false,
+            after_cr: false,
+        }
+    }
+
+    /// As [`crate::Cutter::process`].
+    pub fn process<W: Write + ?Sized>(
+        &mut self,
+        scanner: &mut Scanner,
+        input: &[u8],
+        eof: bool,
+        out: &mut W,
+    ) -> io::Result<usize> {
+        let mut pos = 0;
+        while pos < input.len() {
+            if input[pos] == self.terminator {
+                self.end_line(true, out)?;
+                pos += 1;
+                continue;
+            }
+            let (unit_input, complete) = unit_input(input, pos, eof, self.terminator);
+            let Some(unit) = scanner.next(unit_input, complete) else {
+                break;
+            };
+            self.in_line = true;
+            self.after_cr = unit.kind == Kind::CarriageReturn;
+            self.skip_unit(&input[pos..pos + unit.len], unit.kind, out)?;
+            pos += unit.len;
+        }
+        if eof {
+            debug_assert_eq!(pos, input.len());
+            if self.in_line {
+                self.end_line(false, out)?;
+            }
+        }
+        Ok(pos)
+    }
+
+    /// The skip stage: passes on what lies past the skipped columns.
+    fn skip_unit<W: Write + ?Sized>(
+        &mut self,
+        bytes: &[u8],
+        kind: Kind,
+        out: &mut W,
+    ) -> io::Result<()> {
+        let skip = &mut self.skip;
+        let start = skip.col;
+        skip.col = kind.advance(start, self.tab_width);
+        if let Kind::CarriageReturn = kind {
+            return self.keep_unit(bytes, kind, 0, out);
+        }
+        let width = skip.col - start;
+        if start >= skip.columns {
+            if let Kind::Tab = kind {
+                // Past a skip the tab stops of the output are not those of the
+                // input: write the columns the tab took in the input as spaces.
+                if skip.columns > 0 {
+                    return self.made_unit(b' ', width, out);
+                }
+            }
+            return self.keep_unit(bytes, kind, width, out);
+        }
+        if let Kind::Escape(effect) = kind {
+            skip.replay.apply(effect, bytes);
+        }
+        if skip.col > skip.columns {
+            // A wide character or tab across the skip boundary: its columns
+            // past the boundary become spaces, after the colours in force.
+            let past = skip.col - skip.columns;
+            self.replay_skipped(out)?;
+            return self.made_unit(b' ', past, out);
+        }
+        if skip.col == skip.columns && width > 0 {
+            self.replay_skipped(out)?;
+        }
+        Ok(())
+    }
+
+    /// Passes on the colours and link that the skipped columns left on.
+    fn replay_skipped<W: Write + ?Sized>(&mut self, out: &mut W) -> io::Result<()> {
+        let replay = std::mem::take(&mut self.skip.replay);
+        if !replay.sgr.is_empty() {
+            self.keep_unit(
+                &replay.sgr,
+                Kind::Escape(Effect::Sgr { resets: false }),
+                0,
+                out,
+            )?;
+        }
+        if !replay.link.is_empty() {
+            self.keep_unit(
+                &replay.link,
+                Kind::Escape(Effect::Hyperlink { opens: true }),
+                0,
+                out,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Passes on `count` copies of `byte`, as text of that many columns.
+    fn made_unit<W: Write + ?Sized>(
+        &mut self,
+        byte: u8,
+        count: usize,
+        out: &mut W,
+    ) -> io::Result<()> {
+        let mut made = std::mem::take(&mut self.skip.made);
+        made.clear();
+        made.resize(count, byte);
+        let result = self.keep_unit(&made, Kind::Text { width: count }, count, out);
+        self.skip.made = made;
+        result
+    }
+
+    /// The keep stage.
+    fn keep_unit<W: Write + ?Sized>(
+        &mut self,
+        bytes: &[u8],
+        kind: Kind,
+        tail_width: usize,
+        out: &mut W,
+    ) -> io::Result<()> {
+        let keep = &mut self.keep;
+        let next_col = kind.advance(keep.col, self.tab_width);
+        let piece = Piece { kind, tail_width };
+        if keep.phase == Phase::Head {
+            // Keeping the end, a leading escape sequence is replayed after the
+            // marker rather than written before it.
+            let head_open = self.head_width > 0 || self.tail_width == 0;
+            if head_open && next_col <= self.head_width {
+                out.write_all(bytes)?;
+                keep.col = next_col;
+                if let Kind::Escape(effect) = kind {
+                    keep.replay.apply(effect, bytes);
+                    match effect {
+                        Effect::Sgr { resets } => keep.head_sgr_on = !resets,
+                        Effect::Hyperlink { opens } => keep.head_link_open = opens,
+                        Effect::None => {}
+                    }
+                }
+                return Ok(());
+            }
+            keep.phase = Phase::Held;
+        }
+        keep.col = next_col;
+        if keep.phase == Phase::Held && next_col > self.width {
+            keep.phase = Phase::Cut;
+        }
+        keep.window.push_back((bytes.len(), piece));
+        keep.window_bytes.extend(bytes);
+        keep.window_width += tail_width;
+        if keep.window_bytes.len() > MAX_HELD {
+            // Only zero-width content can make so many bytes within the width:
+            // the line is taken as cut, as when keeping the start.
+            keep.phase = Phase::Cut;
+        }
+        if keep.phase == Phase::Cut {
+            self.trim_window();
+        }
+        Ok(())
+    }
+
+    /// Drops units from the front of the window until it fits the tail.
+    fn trim_window(&mut self) {
+        let keep = &mut self.keep;
+        while keep.window_width > self.tail_width
+            || keep.window_bytes.len() > MAX_HELD
+            || self.tail_width == 0 && !keep.window.is_empty()
+        {
+            let Some((len, piece)) = keep.window.pop_front() else {
+                break;
+            };
+            keep.window_width -= piece.tail_width;
+            if let Kind::Escape(effect) = piece.kind {
+                let bytes = &keep.window_bytes.make_contiguous()[..len];
+                keep.replay.apply(effect, bytes);
+            }
+            keep.window_bytes.drain(..len);
+        }
+    }
+
+    fn end_line<W: Write + ?Sized>(&mut self, terminated: bool, out: &mut W) -> io::Result<()> {
+        let keep = &mut self.keep;
+        if keep.phase != Phase::Cut {
+            let (front, back) = keep.window_bytes.as_slices();
+            out.write_all(front)?;
+            out.write_all(back)?;
+        } else {
+            // A CR before the newline is the line ending, not part of the tail.
+            let crlf = terminated && self.terminator == b'\n' && self.after_cr;
+            if crlf && keep.window.len() > 0 {
+                keep.window.pop_back();
+                keep.window_bytes.pop_back();
+            }
+            if keep.head_link_open {
+                out.write_all(HYPERLINK_CLOSE)?;
+            }
+            if keep.head_sgr_on {
+                out.write_all(SGR_RESET)?;
+            }
+            out.write_all(&self.marker)?;
+            // Sequences at the front of the tail only change what is replayed,
+            // and marks there lost their base: written after the marker, they
+            // would join it into a cluster of another width.
+            while let Some(&(len, piece)) = keep.window.front() {
+                match piece.kind {
+                    Kind::Escape(effect) => {
+                        let bytes = &keep.window_bytes.make_contiguous()[..len];
+                        keep.replay.apply(effect, bytes);
+                    }
+                    Kind::Text { width: 0 } => {}
+                    _ => break,
+                }
+                keep.window.pop_front();
+                keep.window_bytes.drain(..len);
+            }
+            if !keep.window.is_empty() {
+                out.write_all(&keep.replay.sgr)?;
+                out.write_all(&keep.replay.link)?;
+                let mut bytes = &*keep.window_bytes.make_contiguous();
+                for &(len, piece) in &keep.window {
+                    let unit;
+                    (unit, bytes) = bytes.split_at(len);
+                    match piece.kind {
+                        Kind::Tab => {
+                            for _ in 0..piece.tail_width {
+                                out.write_all(b" ")?;
+                            }
+                        }
+                        Kind::Escape(effect) => {
+                            keep.replay.apply(effect, unit);
+                            out.write_all(unit)?;
+                        }
+                        _ => out.write_all(unit)?,
+                    }
+                }
+                let tail_state = &keep.replay;
+                if !tail_state.link.is_empty() {
+                    out.write_all(HYPERLINK_CLOSE)?;
+                }
+                if !tail_state.sgr.is_empty() {
+                    out.write_all(SGR_RESET)?;
+                }
+            }
+            if crlf {
+                out.write_all(b"\r")?;
+            }
+        }
+        if terminated {
+            out.write_all(&[self.terminator])?;
+        }
+        self.keep.clear();
+        self.skip.col = 0;
+        self.skip.replay.clear();
+        self.in_line = false;
+        self.after_cr = false;
+        Ok(())
+    }
+}
