@@ -357,7 +357,11 @@ impl Reshaper {
         } else {
             // A CR before the newline is the line ending, not part of the tail.
             let crlf = terminated && self.terminator == b'\n' && self.after_cr;
-            if crlf && keep.window.len() > 0 {
+            let cr_in_window = matches!(
+                keep.window.back(),
+                Some((_, piece)) if piece.kind == Kind::CarriageReturn
+            );
+            if crlf && cr_in_window {
                 keep.window.pop_back();
                 keep.window_bytes.pop_back();
             }
