@@ -11,6 +11,8 @@
 use std::collections::VecDeque;
 use std::io::{self, Write};
 
+use memchr::memchr;
+
 use crate::ansi::Effect;
 use crate::cut::{HYPERLINK_CLOSE, MAX_HELD, Options, SGR_RESET, unit_input};
 use crate::unit::{Kind, Scanner};
@@ -60,6 +62,21 @@ impl Replay {
     fn clear(&mut self) {
         self.sgr.clear();
         self.link.clear();
+    }
+}
+
+/// How many bytes at the start of `bytes` are printable ASCII characters
+/// known to end where the next byte starts: all but the last of a run, unless
+/// what follows the run is ASCII or the end of the input.
+fn ascii_run(bytes: &[u8], eof: bool) -> usize {
+    let printable = bytes
+        .iter()
+        .take_while(|&&b| (0x20..0x7f).contains(&b))
+        .count();
+    match bytes.get(printable) {
+        Some(next) if next.is_ascii() => printable,
+        None if eof => printable,
+        _ => printable.saturating_sub(1),
     }
 }
 
@@ -186,6 +203,26 @@ impl Reshaper {
                 pos += 1;
                 continue;
             }
+            if self.keep.phase == Phase::Cut && self.tail_width == 0 {
+                // Nothing more of this line is written: on to its end.
+                let rest = &input[pos..];
+                let len = memchr(self.terminator, rest).unwrap_or(rest.len());
+                if len > 0 {
+                    self.after_cr = rest[len - 1] == b'\r';
+                }
+                pos += len;
+                continue;
+            }
+            if self.keep.phase == Phase::Cut && self.skip.col >= self.skip.columns {
+                let run = ascii_run(&input[pos..], eof);
+                if run > 1 {
+                    self.in_line = true;
+                    self.after_cr = false;
+                    self.tail_ascii(&input[pos..pos + run]);
+                    pos += run;
+                    continue;
+                }
+            }
             let (unit_input, complete) = unit_input(input, pos, eof, self.terminator);
             let Some(unit) = scanner.next(unit_input, complete) else {
                 break;
@@ -202,6 +239,37 @@ impl Reshaper {
             }
         }
         Ok(pos)
+    }
+
+    /// Takes a run of printable ASCII into the tail window at once: the window
+    /// ends with its last `tail_width` bytes, or with all of it after the
+    /// window's last units that still fit.
+    fn tail_ascii(&mut self, run: &[u8]) {
+        self.skip.col += run.len();
+        let keep = &mut self.keep;
+        keep.col += run.len();
+        let text = Piece {
+            kind: Kind::Text { width: 1 },
+            tail_width: 1,
+        };
+        let kept = &run[run.len().saturating_sub(self.tail_width)..];
+        if kept.len() < run.len() {
+            // Everything in the window before the run goes.
+            for &(len, piece) in &keep.window {
+                if let Kind::Escape(effect) = piece.kind {
+                    let bytes = &keep.window_bytes.make_contiguous()[..len];
+                    keep.replay.apply(effect, bytes);
+                }
+                keep.window_bytes.drain(..len);
+            }
+            keep.window.clear();
+            keep.window_width = 0;
+        }
+        keep.window
+            .extend(std::iter::repeat_n((1, text), kept.len()));
+        keep.window_bytes.extend(kept);
+        keep.window_width += kept.len();
+        self.trim_window();
     }
 
     /// The skip stage: passes on what lies past the skipped columns.
