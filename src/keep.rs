@@ -136,6 +136,19 @@ struct Keep {
 }
 
 impl Keep {
+    /// Drops the first unit of the window; the colours and link it sets are
+    /// in force where the window now starts.
+    fn pop_front(&mut self) -> Option<Piece> {
+        let (len, piece) = self.window.pop_front()?;
+        self.window_width -= piece.tail_width;
+        if let Kind::Escape(effect) = piece.kind {
+            let bytes = &self.window_bytes.make_contiguous()[..len];
+            self.replay.apply(effect, bytes);
+        }
+        self.window_bytes.drain(..len);
+        Some(piece)
+    }
+
     /// Ready for the next line, keeping the buffers' room.
     fn clear(&mut self) {
         self.phase = Phase::Head;
@@ -255,15 +268,7 @@ impl Reshaper {
         let kept = &run[run.len().saturating_sub(self.tail_width)..];
         if kept.len() < run.len() {
             // Everything in the window before the run goes.
-            for &(len, piece) in &keep.window {
-                if let Kind::Escape(effect) = piece.kind {
-                    let bytes = &keep.window_bytes.make_contiguous()[..len];
-                    keep.replay.apply(effect, bytes);
-                }
-                keep.window_bytes.drain(..len);
-            }
-            keep.window.clear();
-            keep.window_width = 0;
+            while keep.pop_front().is_some() {}
         }
         keep.window
             .extend(std::iter::repeat_n((1, text), kept.len()));
@@ -404,15 +409,9 @@ impl Reshaper {
             || keep.window_bytes.len() > MAX_HELD
             || self.tail_width == 0 && !keep.window.is_empty()
         {
-            let Some((len, piece)) = keep.window.pop_front() else {
+            if keep.pop_front().is_none() {
                 break;
-            };
-            keep.window_width -= piece.tail_width;
-            if let Kind::Escape(effect) = piece.kind {
-                let bytes = &keep.window_bytes.make_contiguous()[..len];
-                keep.replay.apply(effect, bytes);
             }
-            keep.window_bytes.drain(..len);
         }
     }
 
@@ -443,17 +442,10 @@ impl Reshaper {
             // Sequences at the front of the tail only change what is replayed,
             // and marks there lost their base: written after the marker, they
             // would join it into a cluster of another width.
-            while let Some(&(len, piece)) = keep.window.front() {
-                match piece.kind {
-                    Kind::Escape(effect) => {
-                        let bytes = &keep.window_bytes.make_contiguous()[..len];
-                        keep.replay.apply(effect, bytes);
-                    }
-                    Kind::Text { width: 0 } => {}
-                    _ => break,
-                }
-                keep.window.pop_front();
-                keep.window_bytes.drain(..len);
+            while let Some((_, piece)) = keep.window.front()
+                && matches!(piece.kind, Kind::Escape(_) | Kind::Text { width: 0 })
+            {
+                keep.pop_front();
             }
             if !keep.window.is_empty() {
                 out.write_all(&keep.replay.sgr)?;

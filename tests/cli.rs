@@ -9,13 +9,10 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use nix::pty::{Winsize, openpty};
+mod common;
 
-fn short() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_short"));
-    command.env_remove("COLUMNS");
-    command
-}
+use common::short;
+use nix::pty::{Winsize, openpty};
 
 fn run_with_input(command: &mut Command, input: &[u8]) -> Output {
     let mut child = command

@@ -5,11 +5,14 @@
 
 use std::ffi::OsStr;
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
+
+mod common;
 
 use clap::Parser;
+use common::{Chunked, short};
 use short::cli::Cli;
 use short::stream::{BUFFER_LEN, cut_stream};
 use short::{Cutter, width};
@@ -74,9 +77,8 @@ fn mismatch(case: &Case, how: &str, got: &[u8]) -> String {
 fn golden_cases_through_the_binary() {
     let mut failures = String::new();
     for case in cases() {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_short"))
+        let mut child = short()
             .args(&case.args)
-            .env_remove("COLUMNS")
             .envs(case.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -102,24 +104,6 @@ fn golden_cases_through_the_binary() {
     assert!(failures.is_empty(), "{failures}");
 }
 
-/// Hands out `data` in reads of the given sizes (the last size repeats).
-struct Chunked<'a> {
-    data: &'a [u8],
-    sizes: Vec<usize>,
-    next: usize,
-}
-
-impl Read for Chunked<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let size = self.sizes[self.next.min(self.sizes.len() - 1)];
-        self.next += 1;
-        let len = size.min(buf.len()).min(self.data.len());
-        buf[..len].copy_from_slice(&self.data[..len]);
-        self.data = &self.data[len..];
-        Ok(len)
-    }
-}
-
 fn cutter_for(case: &Case) -> Cutter {
     let cli =
         Cli::try_parse_from(std::iter::once("short").chain(case.args.iter().map(String::as_str)))
@@ -133,11 +117,7 @@ fn cutter_for(case: &Case) -> Cutter {
 }
 
 fn cut_in_reads(case: &Case, sizes: Vec<usize>) -> Vec<u8> {
-    let mut reader = Chunked {
-        data: &case.input,
-        sizes,
-        next: 0,
-    };
+    let mut reader = Chunked::new(&case.input, sizes);
     let mut out = Vec::new();
     let mut buffer = vec![0; BUFFER_LEN];
     cut_stream(&mut cutter_for(case), &mut reader, &mut buffer, &mut out).expect("in memory");

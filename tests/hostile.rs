@@ -8,11 +8,9 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::thread;
 
-fn short() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_short"));
-    command.env_remove("COLUMNS");
-    command
-}
+mod common;
+
+use common::short;
 
 /// Runs `bash -c script` and returns what it printed.
 fn bash(script: &str) -> std::process::Output {

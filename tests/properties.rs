@@ -5,12 +5,13 @@
 //! line from scratch with the standard library's UTF-8 chunks and
 //! unicode-segmentation's grapheme iterator.
 
-use std::io::{self, Read};
+mod common;
 
 use proptest::prelude::*;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
+use common::Chunked;
 use short::stream;
 use short::{Cutter, KeepPart, Options};
 
@@ -528,24 +529,6 @@ fn model(options: &Options, input: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A reader that hands out its input in reads of the given sizes, in turn.
-struct Chunked<'a> {
-    input: &'a [u8],
-    sizes: Vec<usize>,
-    turn: usize,
-}
-
-impl Read for Chunked<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let size = self.sizes[self.turn % self.sizes.len()];
-        self.turn += 1;
-        let len = size.min(buf.len()).min(self.input.len());
-        buf[..len].copy_from_slice(&self.input[..len]);
-        self.input = &self.input[len..];
-        Ok(len)
-    }
-}
-
 /// 2000 cases a property, or PROPTEST_CASES for a longer run.
 fn config() -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
@@ -616,7 +599,7 @@ proptest! {
     ) {
         let mut out = Vec::new();
         let mut buffer = vec![0; stream::BUFFER_LEN];
-        let mut reader = Chunked { input: &input, sizes, turn: 0 };
+        let mut reader = Chunked::new(&input, sizes);
         stream::cut_stream(&mut Cutter::new(options.clone()), &mut reader, &mut buffer, &mut out).unwrap();
         prop_assert_eq!(out, cut(&options, &input));
     }

@@ -1,0 +1,43 @@
+//! Helpers shared by the integration tests.
+
+// Each test file is a crate of its own and uses only some of these.
+#![allow(dead_code)]
+
+use std::io::{self, Read};
+use std::process::Command;
+
+/// The built binary, with no `COLUMNS` from the environment of the test run.
+pub fn short() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_short"));
+    command.env_remove("COLUMNS");
+    command
+}
+
+/// A reader that hands out its input in reads of the given sizes, in turn.
+pub struct Chunked<'a> {
+    input: &'a [u8],
+    sizes: Vec<usize>,
+    turn: usize,
+}
+
+impl<'a> Chunked<'a> {
+    pub fn new(input: &'a [u8], sizes: Vec<usize>) -> Self {
+        assert!(sizes.iter().all(|&size| size > 0));
+        Chunked {
+            input,
+            sizes,
+            turn: 0,
+        }
+    }
+}
+
+impl Read for Chunked<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let size = self.sizes[self.turn % self.sizes.len()];
+        self.turn += 1;
+        let len = size.min(buf.len()).min(self.input.len());
+        buf[..len].copy_from_slice(&self.input[..len]);
+        self.input = &self.input[len..];
+        Ok(len)
+    }
+}
