@@ -133,7 +133,9 @@ fn unending_escape_does_not_swallow_the_rest() {
 /// root, so the test drops to an unprivileged user when it runs as root.
 #[test]
 fn file_without_read_permission() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("no-permission");
+    // Under the system's temporary directory, which the unprivileged user can
+    // reach whoever owns the checkout.
+    let dir = std::env::temp_dir().join(format!("short-no-permission-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
     let good = dir.join("good");
@@ -162,6 +164,7 @@ fn file_without_read_permission() {
         .env_remove("COLUMNS")
         .output()
         .unwrap();
+    fs::remove_dir_all(&dir).unwrap();
     if output.status.code() == Some(127) || output.stderr.starts_with(b"setpriv:") {
         // No way to drop privileges here: nothing to test.
         return;
