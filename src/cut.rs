@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use memchr::memchr;
 
-use crate::ansi::{self, Effect};
+use crate::ansi::{self, Effect, Escape};
 use crate::keep::{KeepPart, Reshaper};
 use crate::unit::{Kind, MAX_UNIT_LEN, Scanner};
 
@@ -24,6 +24,7 @@ pub const MAX_HELD: usize = 64 * 1024;
 /// is to come: a caller whose buffer holds more than this always sees progress.
 pub const MAX_UNDECIDED: usize = MAX_HELD + 2 * MAX_UNIT_LEN;
 
+const ESC: u8 = 0x1b;
 pub(crate) const SGR_RESET: &[u8] = b"\x1b[0m";
 pub(crate) const HYPERLINK_CLOSE: &[u8] = b"\x1b]8;;\x1b\\";
 
@@ -262,6 +263,19 @@ impl Cutter {
             };
             if byte == self.terminator {
                 return Scan::Fits { end: pos };
+            }
+            // Colour codes come in runs between short words: take a whole CSI
+            // sequence here, short of the general path. It takes no column and
+            // cannot hold a terminator.
+            if byte == ESC
+                && held_from.is_none()
+                && input.get(pos + 1) == Some(&b'[')
+                && let Escape::Complete { len, effect } = ansi::parse(&input[pos..], eof)
+            {
+                pos += len;
+                decided = pos;
+                self.apply(effect);
+                continue;
             }
             let (unit_input, complete) = unit_input(input, pos, eof, self.terminator);
             let Some(unit) = self.scanner.next(unit_input, complete) else {
