@@ -11,7 +11,7 @@ use memchr::memchr;
 
 use crate::ansi::{self, Effect, Escape};
 use crate::keep::{KeepPart, Reshaper};
-use crate::unit::{Kind, MAX_UNIT_LEN, Scanner};
+use crate::unit::{Kind, MAX_UNIT_LEN, Scanner, all_printable_ascii};
 
 /// With a marker, the units between the marker's column and the width are held
 /// back until the line is known to fit or not. They span at most the marker's
@@ -180,17 +180,29 @@ impl Cutter {
             }
             // A line no longer in bytes than the width fits, unless a tab widens
             // it: no character takes more columns than it has bytes.
+            let mut known = None;
             if self.line.phase == Phase::Start {
                 let window = &input[pos..input.len().min(pos + self.width + 1)];
-                if let Some(len) = memchr(self.terminator, window)
-                    && memchr(b'\t', &window[..len]).is_none()
-                {
-                    pos += len + 1;
-                    continue;
+                match memchr(self.terminator, window) {
+                    Some(len) if memchr(b'\t', &window[..len]).is_none() => {
+                        pos += len + 1;
+                        continue;
+                    }
+                    // More printable ASCII than the width: one column a byte.
+                    None if window.len() > self.width && all_printable_ascii(window) => {
+                        known = Some(Scan::Cut {
+                            keep_end: pos + self.text_width,
+                        });
+                    }
+                    _ => {}
                 }
             }
             self.line.phase = Phase::Middle;
-            match self.scan(input, pos, eof) {
+            let scan = match known {
+                Some(scan) => scan,
+                None => self.scan(input, pos, eof),
+            };
+            match scan {
                 Scan::Fits { end } => {
                     pos = (end + 1).min(input.len());
                     self.line = Line::default();

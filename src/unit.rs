@@ -77,30 +77,51 @@ enum SimpleUnit {
     Alone { len: usize, width: usize },
 }
 
+const LOW: u64 = u64::from_ne_bytes([0x01; 8]);
+const HIGH: u64 = LOW * 0x80;
+
+/// The first eight bytes of `bytes`, as one word.
+fn word_at(bytes: &[u8]) -> u64 {
+    u64::from_le_bytes([
+        bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+    ])
+}
+
+/// The high bit of each byte of `word` that is at least `least`, for bytes
+/// below 0x80. The sums never carry into the next byte, so every byte is
+/// tested exactly.
+fn at_least(word: u64, least: u8) -> u64 {
+    ((word & !HIGH) + LOW * u64::from(0x80 - least)) & HIGH
+}
+
+/// The high bit of each byte of `word` that is printable ASCII.
+fn printable_bytes(word: u64) -> u64 {
+    at_least(word, 0x20) & !at_least(word, 0x7f) & !word & HIGH
+}
+
+/// Whether every byte is printable ASCII, eight bytes at a time.
+pub fn all_printable_ascii(bytes: &[u8]) -> bool {
+    let mut blocks = bytes.chunks_exact(8);
+    blocks.all(|block| printable_bytes(word_at(block)) == HIGH)
+        && blocks.remainder().iter().all(|b| (0x20..0x7f).contains(b))
+}
+
 /// Skips printable ASCII and tabs eight bytes at a time, from column `col`,
 /// while each block ends within `limit` and the byte after it is ASCII (which
 /// shows that the block's last unit ends there). Returns the bytes skipped and
 /// the column reached.
 fn ascii_blocks(line: &[u8], mut col: usize, limit: usize, tab_width: usize) -> (usize, usize) {
-    const LOW: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = LOW * 0x80;
-    // Each test leaves a byte's high bit set where it holds for that byte; the
-    // sums never carry into the next byte, so every byte is tested exactly.
-    let at_least = |word: u64, least: u8| ((word & !HIGH) + LOW * u64::from(0x80 - least)) & HIGH;
     let mut pos = 0;
     while let Some(block) = line.get(pos..pos + 9) {
         if !block[8].is_ascii() {
             break;
         }
-        let word = u64::from_le_bytes([
-            block[0], block[1], block[2], block[3], block[4], block[5], block[6], block[7],
-        ]);
-        let ascii = !word & HIGH;
-        let printable = at_least(word, 0x20) & !at_least(word, 0x7f) & ascii;
+        let word = word_at(block);
+        let printable = printable_bytes(word);
         let next_col = if printable == HIGH {
             col + 8
         } else {
-            let not_tab = at_least(word ^ (LOW * u64::from(b'\t')), 1) | !ascii;
+            let not_tab = at_least(word ^ (LOW * u64::from(b'\t')), 1) | word & HIGH;
             let tabs = !not_tab & HIGH;
             if printable | tabs != HIGH {
                 break;
