@@ -647,6 +647,21 @@ mod tests {
         }
     }
 
+    /// Every byte value, at every place in a run of printable ASCII.
+    #[test]
+    fn printable_ascii_test_is_exact() {
+        for len in 0..20 {
+            for at in 0..len {
+                for byte in 0..=255u8 {
+                    let mut bytes = vec![b'x'; len];
+                    bytes[at] = byte;
+                    let expected = (0x20..0x7f).contains(&byte);
+                    assert_eq!(all_printable_ascii(&bytes), expected, "{bytes:x?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn tab_stops() {
         assert_eq!(Kind::Tab.advance(0, 8), 8);
