@@ -2,8 +2,9 @@
 # memory.sh SHORT_BINARY [GIB]
 #
 # Peak memory of short on one line of GIB GiB (default 1) with no newline,
-# generated on the fly so that nothing is stored, measured by GNU time -v.
-# Prints one row per kind of line: its peak RSS in KiB and the bytes written.
+# generated on the fly so that nothing is stored, measured by GNU time -v, for
+# each way of cutting. Prints one row per kind of line and options: the peak
+# RSS in KiB and the bytes written.
 # No pipefail: the generators end on SIGPIPE once head has what it wants.
 set -eu
 bin=${1:?usage: memory.sh SHORT_BINARY [GIB]}
@@ -22,11 +23,11 @@ line() { # line KIND: GIB GiB of one kind of text, no newline
 
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
-printf '%-11s %-9s %13s %14s\n' line options peak_RSS_KiB bytes_out
+printf '%-11s %-16s %13s %14s\n' line options peak_RSS_KiB bytes_out
 for kind in ascii cjk ansi zero-width; do
-  for options in "-w 80" "-w 80 -e"; do
+  for options in "-w 80" "-w 80 -e" "-w 80 -k end -e" "-w 80 -k middle" "-w 80 -s 100"; do
     out=$(line "$kind" | /usr/bin/time -v -o "$report" "$bin" $options | wc -c)
     peak=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$report")
-    printf '%-11s %-9s %13s %14s\n' "$kind" "$options" "$peak" "$out"
+    printf '%-11s %-16s %13s %14s\n' "$kind" "$options" "$peak" "$out"
   done
 done
