@@ -14,7 +14,7 @@ use std::io::{self, Write};
 use memchr::memchr;
 
 use crate::ansi::Effect;
-use crate::cut::{HYPERLINK_CLOSE, MAX_HELD, Options, SGR_RESET, unit_input};
+use crate::cut::{HYPERLINK_CLOSE, Options, SGR_RESET, unit_input};
 use crate::unit::{Kind, Scanner};
 
 /// Which part of a cut line is kept.
@@ -39,6 +39,12 @@ struct Replay {
 /// More SGR sequences than this without a reset are not replayed in full: the
 /// oldest are forgotten. No real colouring comes near it.
 const MAX_REPLAY: usize = 1024;
+
+/// The most bytes the window holds, before and after the line is known to be
+/// cut. Within the width only zero-width units (escape sequences, marks,
+/// controls) can fill it, and each byte may be a unit of its own: this keeps
+/// the window's bookkeeping well under a MiB.
+const MAX_WINDOW: usize = 16 * 1024;
 
 impl Replay {
     fn apply(&mut self, effect: Effect, bytes: &[u8]) {
@@ -391,7 +397,7 @@ impl Reshaper {
         keep.window.push_back((bytes.len(), piece));
         keep.window_bytes.extend(bytes);
         keep.window_width += tail_width;
-        if keep.window_bytes.len() > MAX_HELD {
+        if keep.window_bytes.len() > MAX_WINDOW {
             // Only zero-width content can make so many bytes within the width:
             // the line is taken as cut, as when keeping the start.
             keep.phase = Phase::Cut;
@@ -406,7 +412,7 @@ impl Reshaper {
     fn trim_window(&mut self) {
         let keep = &mut self.keep;
         while keep.window_width > self.tail_width
-            || keep.window_bytes.len() > MAX_HELD
+            || keep.window_bytes.len() > MAX_WINDOW
             || self.tail_width == 0 && !keep.window.is_empty()
         {
             if keep.pop_front().is_none() {
