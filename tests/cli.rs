@@ -4,30 +4,15 @@
 use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
 mod common;
 
-use common::short;
+use common::{run_with_input, short, spawn_piped};
 use nix::pty::{Winsize, openpty};
-
-fn run_with_input(command: &mut Command, input: &[u8]) -> Output {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run short");
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    let writer = thread::spawn(move || stdin.write_all(&input));
-    let output = child.wait_with_output().expect("wait for short");
-    let _ = writer.join();
-    output
-}
 
 fn scratch_dir(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
@@ -144,12 +129,7 @@ fn no_terminal_means_80_columns() {
 #[test]
 fn a_line_is_shown_before_the_input_ends() {
     // `tail -f log | short`: the pipe stays open after the line.
-    let mut child = short()
-        .args(["-w", "4"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_piped(&["-w", "4"]);
     let mut stdin = child.stdin.take().unwrap();
     let mut stdout = child.stdout.take().unwrap();
     stdin.write_all(b"first line\n").unwrap();

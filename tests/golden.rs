@@ -5,14 +5,12 @@
 
 use std::ffi::OsStr;
 use std::fs;
-use std::io::Write;
 use std::path::Path;
-use std::process::Stdio;
 
 mod common;
 
 use clap::Parser;
-use common::{Chunked, short};
+use common::{Chunked, run_with_input, short};
 use short::cli::Cli;
 use short::stream::{BUFFER_LEN, cut_stream};
 use short::{Cutter, width};
@@ -77,19 +75,12 @@ fn mismatch(case: &Case, how: &str, got: &[u8]) -> String {
 fn golden_cases_through_the_binary() {
     let mut failures = String::new();
     for case in cases() {
-        let mut child = short()
-            .args(&case.args)
-            .envs(case.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run short");
-        let mut stdin = child.stdin.take().unwrap();
-        let input = case.input.clone();
-        let writer = std::thread::spawn(move || stdin.write_all(&input));
-        let result = child.wait_with_output().expect("wait for short");
-        writer.join().unwrap().expect("write input");
+        let result = run_with_input(
+            short()
+                .args(&case.args)
+                .envs(case.env.iter().map(|(k, v)| (k, v))),
+            &case.input,
+        );
         if !result.status.success() || !result.stderr.is_empty() {
             failures += &format!(
                 "{}: status {}, stderr {}\n",

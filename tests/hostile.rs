@@ -5,12 +5,12 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::thread;
 
 mod common;
 
-use common::short;
+use common::{run_with_input, short, spawn_piped};
 
 /// Runs `bash -c script` and returns what it printed.
 fn bash(script: &str) -> std::process::Output {
@@ -38,12 +38,7 @@ const GIB: usize = 1 << 30;
 /// is its first 80 columns, and short's memory does not grow with the line.
 #[test]
 fn gigabyte_line_without_newline() {
-    let mut child = short()
-        .args(["-w", "80"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_piped(&["-w", "80"]);
     let mut stdin = child.stdin.take().unwrap();
     let pid = child.id();
     let writer = thread::spawn(move || -> io::Result<(usize, usize)> {
@@ -116,16 +111,7 @@ fn unending_escape_does_not_swallow_the_rest() {
     let mut input = b"\x1b]0;".to_vec();
     input.extend(b"x".repeat(10_000));
     input.extend(b"\nnext line\n");
-    let mut child = short()
-        .args(["-w", "10"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = thread::spawn(move || stdin.write_all(&input));
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
+    let output = run_with_input(short().args(["-w", "10"]), &input);
     assert_eq!(output.stdout, b"\x1b]0;xxxxxxx\nnext line\n");
 }
 

@@ -3,14 +3,41 @@
 // Each test file is a crate of its own and uses only some of these.
 #![allow(dead_code)]
 
-use std::io::{self, Read};
-use std::process::Command;
+use std::io::{self, Read, Write};
+use std::process::{Child, Command, Output, Stdio};
+use std::thread;
 
 /// The built binary, with no `COLUMNS` from the environment of the test run.
 pub fn short() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_short"));
     command.env_remove("COLUMNS");
     command
+}
+
+/// Starts short with `args`, its stdin and stdout piped to the test.
+pub fn spawn_piped(args: &[&str]) -> Child {
+    short()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run short")
+}
+
+/// Runs `command` with `input` on its stdin, written while it runs.
+pub fn run_with_input(command: &mut Command, input: &[u8]) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run short");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = thread::spawn(move || stdin.write_all(&input));
+    let output = child.wait_with_output().expect("wait for short");
+    let _ = writer.join();
+    output
 }
 
 /// A reader that hands out its input in reads of the given sizes, in turn.
