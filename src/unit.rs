@@ -249,36 +249,71 @@ impl Scanner {
             return (0, col);
         };
         loop {
-            if !matches!(unit, SimpleUnit::Alone { .. }) {
-                let (len, block_col) = ascii_blocks(&line[pos..], col, limit, tab_width);
-                if len > 0 {
-                    pos += len;
-                    col = block_col;
-                    match self.simple_unit(&line[pos..]) {
-                        Some(next) => unit = next,
+            if let SimpleUnit::Alone { mut len, mut width } = unit {
+                // Text that is not ASCII: one character after another, each
+                // decoded once, for as long as they stand alone.
+                loop {
+                    let next_col = col + width;
+                    if next_col > limit {
+                        return (pos, col);
+                    }
+                    let next_pos = pos + len;
+                    match line.get(next_pos) {
+                        None if complete => return (next_pos, next_col),
                         None => return (pos, col),
+                        Some(next) if next.is_ascii() => {
+                            pos = next_pos;
+                            col = next_col;
+                            break;
+                        }
+                        Some(_) => match self.alone(&line[next_pos..]) {
+                            Some((next_len, traits)) => {
+                                pos = next_pos;
+                                col = next_col;
+                                len = next_len;
+                                width = traits.width();
+                            }
+                            None => return (pos, col),
+                        },
                     }
                 }
+                match self.simple_unit(&line[pos..]) {
+                    Some(next) => unit = next,
+                    None => return (pos, col),
+                }
+                continue;
             }
-            let (len, next_col) = match unit {
-                SimpleUnit::Ascii => (1, col + 1),
-                SimpleUnit::Tab => (1, Kind::Tab.advance(col, tab_width)),
-                SimpleUnit::Alone { len, width } => (len, col + width),
+            let (len, block_col) = ascii_blocks(&line[pos..], col, limit, tab_width);
+            if len > 0 {
+                pos += len;
+                col = block_col;
+                match self.simple_unit(&line[pos..]) {
+                    Some(next) => unit = next,
+                    None => return (pos, col),
+                }
+                continue;
+            }
+            // One byte of printable ASCII or a tab, which the blocks could not take.
+            let tab = matches!(unit, SimpleUnit::Tab);
+            let next_col = if tab {
+                Kind::Tab.advance(col, tab_width)
+            } else {
+                col + 1
             };
             if next_col > limit {
                 return (pos, col);
             }
-            let rest = &line[pos + len..];
+            let rest = &line[pos + 1..];
             let next = match rest.first() {
-                None if complete => return (pos + len, next_col),
+                None if complete => return (pos + 1, next_col),
                 None => return (pos, col),
                 Some(_) => self.simple_unit(rest),
             };
-            let confirmed = matches!(unit, SimpleUnit::Tab) || next.is_some() || rest[0].is_ascii();
+            let confirmed = tab || next.is_some() || rest[0].is_ascii();
             if !confirmed {
                 return (pos, col);
             }
-            pos += len;
+            pos += 1;
             col = next_col;
             match next {
                 Some(next) => unit = next,
