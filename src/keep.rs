@@ -2,7 +2,7 @@
 //!
 //! Keeping the start of a line is the fast path in [`crate::cut`]; the other
 //! ways of cutting go unit by unit through two stages. The first drops the
-//! first `skip` columns ([`Skip`]); the second ([`Keep`]) keeps up to
+//! first `skip` columns (`Skip`); the second (`Keep`) keeps up to
 //! `head_width` columns from the start and `tail_width` from the end of what
 //! remains, with the marker between them: the head alone keeps the start, the
 //! tail alone the end, both the middle. The tail is a window that slides along
