@@ -231,11 +231,11 @@ impl Scanner {
     }
 
     /// Skips the units at the start of `line` that need no segmentation rules
-    /// (printable ASCII, tabs, and characters that stand alone in a cluster) as long as
-    /// they end within `limit` columns, starting from column `col`. A unit is
-    /// taken only once what follows it shows that it ends there (the end of
-    /// `line` does when `complete`). Returns the bytes skipped and the column
-    /// reached. This is the loop that most text goes through.
+    /// (printable ASCII, tabs, and characters that stand alone in a cluster)
+    /// as long as they end within `limit` columns, starting from column `col`.
+    /// A unit is taken only once what follows it shows that it ends there (the
+    /// end of `line` does when `complete`). Returns the bytes skipped and the
+    /// column reached. This is the loop that most text goes through.
     pub fn run(
         &mut self,
         line: &[u8],
