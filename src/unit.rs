@@ -162,6 +162,9 @@ impl Traits {
     const JOINS_PREVIOUS: u8 = 0x20;
     /// It joins whatever comes after it: Prepend (GB9b).
     const JOINS_NEXT: u8 = 0x10;
+    /// Nothing joins it from after, not even a mark: a format character such
+    /// as U+FEFF or U+200B is a Control to UAX #29 (GB4).
+    const ENDS_CLUSTER: u8 = 0x08;
     /// The low bits hold its width, as a cluster of its own.
     const WIDTH: u8 = 0x03;
 
@@ -389,21 +392,24 @@ impl Scanner {
                 _ => break,
             };
             // The common cases, without asking the rules about the whole cluster:
-            // a mark joins it, and ASCII after anything but a Prepend starts anew.
-            let joins =
-                if next.0.is_ascii() && !self.traits(u32::from(last)).has(Traits::JOINS_NEXT) {
-                    false
-                } else if self.traits(u32::from(next.0)).has(Traits::JOINS_PREVIOUS) {
-                    true
-                } else {
-                    let before = cluster.len();
-                    cluster.push(next.0);
-                    let boundary = GraphemeCursor::new(before, cluster.len(), true)
-                        .is_boundary(&cluster, 0)
-                        .unwrap_or(true);
-                    cluster.truncate(before);
-                    !boundary
-                };
+            // nothing joins a format character, a mark joins anything else, and
+            // ASCII after anything but a Prepend starts anew.
+            let last_traits = self.traits(u32::from(last));
+            let joins = if last_traits.has(Traits::ENDS_CLUSTER)
+                || next.0.is_ascii() && !last_traits.has(Traits::JOINS_NEXT)
+            {
+                false
+            } else if self.traits(u32::from(next.0)).has(Traits::JOINS_PREVIOUS) {
+                true
+            } else {
+                let before = cluster.len();
+                cluster.push(next.0);
+                let boundary = GraphemeCursor::new(before, cluster.len(), true)
+                    .is_boundary(&cluster, 0)
+                    .unwrap_or(true);
+                cluster.truncate(before);
+                !boundary
+            };
             if !joins {
                 break;
             }
@@ -461,6 +467,9 @@ fn find_traits(c: char, cjk: bool) -> Traits {
     }
     if !boundary(c, 'a') {
         traits |= Traits::JOINS_NEXT;
+    }
+    if boundary(c, '\u{200D}') {
+        traits |= Traits::ENDS_CLUSTER;
     }
     Traits(traits)
 }
@@ -549,6 +558,13 @@ mod tests {
     #[test]
     fn combining_mark_stays_with_its_base() {
         assert_eq!(units("e\u{301}x"), [(3, text(1)), (1, text(1))]);
+    }
+
+    #[test]
+    fn nothing_joins_a_format_character() {
+        // U+FEFF is a Control to UAX #29: the mark after it stands alone.
+        assert_eq!(units("\u{FEFF}\u{301}"), [(3, text(0)), (2, text(0))]);
+        assert_eq!(units("\u{200B}\u{200D}"), [(3, text(0)), (3, text(0))]);
     }
 
     #[test]

@@ -13,6 +13,7 @@ use unicode_width::UnicodeWidthStr;
 
 use common::Chunked;
 use short::stream;
+use short::unit::{Kind, Scanner};
 use short::{Cutter, KeepPart, Options};
 
 const SGR_RESET: &[u8] = b"\x1b[0m";
@@ -529,6 +530,38 @@ fn model(options: &Options, input: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Text of any characters but controls, rich in the ones that the segmentation
+/// rules treat apart: Prepend, Hangul jamo and syllables, regional indicators,
+/// ZWJ and emoji modifiers, Indic consonants and viramas, marks.
+fn any_text() -> impl Strategy<Value = String> {
+    let special = prop::sample::select(vec![
+        'a',
+        '\u{600}',
+        '\u{1100}',
+        '\u{1161}',
+        '\u{11A8}',
+        '\u{AC00}',
+        '\u{AC01}',
+        '\u{1F1E6}',
+        '\u{1F1EF}',
+        '\u{200D}',
+        '\u{FE0F}',
+        '\u{1F468}',
+        '\u{1F3FD}',
+        '\u{915}',
+        '\u{94D}',
+        '\u{937}',
+        '\u{301}',
+        '\u{93F}',
+        '\u{E9}',
+        '\u{65E5}',
+        '\u{A9}',
+        '\u{2764}',
+    ]);
+    prop::collection::vec(prop_oneof![any::<char>(), special], 0..30)
+        .prop_map(|chars| chars.into_iter().filter(|c| !c.is_control()).collect())
+}
+
 /// 2000 cases a property, or PROPTEST_CASES for a longer run.
 fn config() -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
@@ -581,6 +614,40 @@ proptest! {
                 prop_assert!(in_line.starts_with(kept), "{:?} from {:?}", kept.escape_ascii().to_string(), in_line.escape_ascii().to_string());
             }
         }
+    }
+
+    /// The scanner's clusters, and the widths it gives them, are those of
+    /// unicode-segmentation and unicode-width, shortcuts and all.
+    #[test]
+    fn clusters_are_those_of_uax29(text in any_text(), cjk in any::<bool>()) {
+        let expected: Vec<(usize, usize)> = text
+            .graphemes(true)
+            .map(|cluster| (cluster.len(), if cjk { cluster.width_cjk() } else { cluster.width() }))
+            .collect();
+        let mut scanner = Scanner::new(cjk);
+        let mut rest = text.as_bytes();
+        let mut units = Vec::new();
+        while !rest.is_empty() {
+            let unit = scanner.next(rest, true).unwrap();
+            let Kind::Text { width } = unit.kind else {
+                panic!("{:?} is not text", unit.kind);
+            };
+            units.push((unit.len, width));
+            rest = &rest[unit.len..];
+        }
+        prop_assert_eq!(&units, &expected);
+        // The fast loop stops on a cluster boundary, having counted its columns.
+        let (len, col) = scanner.run(text.as_bytes(), 0, usize::MAX, 8, true);
+        let mut boundary = 0;
+        let mut columns = 0;
+        for &(cluster_len, width) in &expected {
+            if boundary == len {
+                break;
+            }
+            boundary += cluster_len;
+            columns += width;
+        }
+        prop_assert_eq!((len, col), (boundary, columns));
     }
 
     #[test]
