@@ -65,8 +65,15 @@ const FRAGMENTS: &[&[u8]] = &[
     b"\xed\xa0\x80",
 ];
 
+/// A line of fragments, and now and then any character at all but a newline.
 fn line() -> impl Strategy<Value = Vec<u8>> {
-    prop::collection::vec(prop::sample::select(FRAGMENTS), 0..24).prop_map(|parts| parts.concat())
+    let part = prop_oneof![
+        4 => prop::sample::select(FRAGMENTS).prop_map(<[u8]>::to_vec),
+        1 => any::<char>()
+            .prop_filter("a newline ends the line", |&c| c != '\n')
+            .prop_map(|c| c.to_string().into_bytes()),
+    ];
+    prop::collection::vec(part, 0..24).prop_map(|parts| parts.concat())
 }
 
 /// Lines joined by newlines, the last one perhaps without.
