@@ -417,16 +417,26 @@ impl Scanner {
             last = next.0;
             len += next.1;
         }
-        let width = if self.cjk {
-            cluster.width_cjk()
-        } else {
-            cluster.width()
-        };
+        let width = cluster_width(&cluster, self.cjk);
         self.cluster = cluster;
         Some(Unit {
             len,
             kind: Kind::Text { width },
         })
+    }
+}
+
+/// The columns a cluster takes: unicode-width's, but for U+00AD SOFT HYPHEN,
+/// which terminals draw in a column of its own (as the C library's wcwidth
+/// says) where unicode-width counts none. Counting a column too many only
+/// cuts a line a column short; counting one too few would overflow it.
+fn cluster_width(cluster: &str, cjk: bool) -> usize {
+    if cluster == "\u{AD}" {
+        1
+    } else if cjk {
+        cluster.width_cjk()
+    } else {
+        cluster.width()
     }
 }
 
@@ -457,7 +467,7 @@ fn find_traits(c: char, cjk: bool) -> Traits {
         .all(|&neighbour| boundary(neighbour, c) && boundary(c, neighbour));
     let mut bytes = [0; 4];
     let text = c.encode_utf8(&mut bytes);
-    let width = if cjk { text.width_cjk() } else { text.width() };
+    let width = cluster_width(text, cjk);
     let mut traits = Traits::KNOWN | (width.min(usize::from(Traits::WIDTH)) as u8);
     if alone {
         traits |= Traits::ALONE;
