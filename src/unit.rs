@@ -426,18 +426,27 @@ impl Scanner {
     }
 }
 
-/// The columns a cluster takes: unicode-width's, but for U+00AD SOFT HYPHEN,
-/// which terminals draw in a column of its own (as the C library's wcwidth
-/// says) where unicode-width counts none. Counting a column too many only
-/// cuts a line a column short; counting one too few would overflow it.
+/// The columns a cluster takes: unicode-width's, but where terminals (and the
+/// C library's wcwidth) draw a character wider than unicode-width counts it:
+/// U+00AD SOFT HYPHEN takes a column, and a regional indicator without its
+/// pair is drawn as a two-column emoji. Counting a column too many only cuts
+/// a line a column short; counting one too few would overflow it.
 fn cluster_width(cluster: &str, cjk: bool) -> usize {
-    if cluster == "\u{AD}" {
-        1
-    } else if cjk {
-        cluster.width_cjk()
-    } else {
-        cluster.width()
+    match cluster {
+        "\u{AD}" => 1,
+        lone if is_regional_indicator(lone) => 2,
+        _ if cjk => cluster.width_cjk(),
+        _ => cluster.width(),
     }
+}
+
+/// Whether `cluster` is one regional indicator alone.
+fn is_regional_indicator(cluster: &str) -> bool {
+    let mut chars = cluster.chars();
+    matches!(
+        (chars.next(), chars.next()),
+        (Some('\u{1F1E6}'..='\u{1F1FF}'), None)
+    )
 }
 
 /// Asks the segmentation rules about `c` next to one character of each kind
@@ -581,9 +590,10 @@ mod tests {
     fn emoji_sequences_are_one_unit() {
         let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}";
         assert_eq!(units(family), [(family.len(), text(2))]);
+        // A flag, then a regional indicator without its pair.
         assert_eq!(
             units("\u{1F1EF}\u{1F1F5}\u{1F1EB}"),
-            [(8, text(2)), (4, text(1))]
+            [(8, text(2)), (4, text(2))]
         );
         assert_eq!(units("\u{1F44D}\u{1F3FD}"), [(8, text(2))]);
         assert_eq!(units("\u{2764}\u{FE0F}"), [(6, text(2))]);

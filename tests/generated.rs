@@ -55,7 +55,8 @@ fn sections_clap_does_not_know() -> String {
          A carriage return followed by a newline is kept; a lone carriage return sends the \
          column back to 0, as on a terminal. Bytes that are not UTF-8 count one column each; \
          other control characters count none. Widths are those of the unicode-width \
-         crate, but for U+00AD SOFT HYPHEN, which terminals draw in one column.",
+         crate, but for U+00AD SOFT HYPHEN, which terminals draw in one column, and a \
+         regional indicator without its pair, which they draw in two.",
     )]);
     roff.control("PP", []);
     roff.text([

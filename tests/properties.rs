@@ -219,11 +219,15 @@ fn escape(bytes: &[u8]) -> Piece {
     }
 }
 
-/// unicode-width's width of a cluster, but one column for a soft hyphen, which
-/// terminals draw (a choice the README gives).
+/// unicode-width's width of a cluster, but one column for a soft hyphen and
+/// two for a regional indicator alone, as terminals draw them (a choice the
+/// README gives).
 fn width_of(cluster: &str, cjk: bool) -> usize {
+    let lone_regional_indicator = cluster.chars().count() == 1
+        && ('\u{1F1E6}'..='\u{1F1FF}').contains(&cluster.chars().next().unwrap());
     match cluster {
         "\u{AD}" => 1,
+        _ if lone_regional_indicator => 2,
         _ if cjk => cluster.width_cjk(),
         _ => cluster.width(),
     }
@@ -631,8 +635,8 @@ proptest! {
     }
 
     /// The scanner's clusters, and the widths it gives them, are those of
-    /// unicode-segmentation and unicode-width (but for the soft hyphen),
-    /// shortcuts and all.
+    /// unicode-segmentation and unicode-width (but for the soft hyphen and a
+    /// lone regional indicator), shortcuts and all.
     #[test]
     fn clusters_are_those_of_uax29(text in any_text(), cjk in any::<bool>()) {
         let expected: Vec<(usize, usize)> = text
