@@ -8,7 +8,7 @@
 /// that terminals accept (VTE: 2083 bytes) with room to spare.
 pub const MAX_ESCAPE_LEN: usize = 4096;
 
-const ESC: u8 = 0x1b;
+pub(crate) const ESC: u8 = 0x1b;
 const BEL: u8 = 0x07;
 const CAN: u8 = 0x18;
 const SUB: u8 = 0x1a;

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use memchr::memchr;
 
-use crate::ansi::{self, Effect, Escape};
+use crate::ansi::{self, ESC, Effect, Escape};
 use crate::keep::{KeepPart, Reshaper};
 use crate::unit::{Kind, MAX_UNIT_LEN, Scanner, all_printable_ascii};
 
@@ -24,7 +24,6 @@ pub const MAX_HELD: usize = 64 * 1024;
 /// is to come: a caller whose buffer holds more than this always sees progress.
 pub const MAX_UNDECIDED: usize = MAX_HELD + 2 * MAX_UNIT_LEN;
 
-const ESC: u8 = 0x1b;
 pub(crate) const SGR_RESET: &[u8] = b"\x1b[0m";
 pub(crate) const HYPERLINK_CLOSE: &[u8] = b"\x1b]8;;\x1b\\";
 
