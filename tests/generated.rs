@@ -100,13 +100,13 @@ fn sections_clap_does_not_know() -> String {
     )]);
 
     roff.control("SH", ["ENVIRONMENT"]);
-    roff.control("TP", []);
-    roff.text([bold("COLUMNS")]);
-    roff.text([roman(
+    tagged(
+        &mut roff,
+        "COLUMNS",
         "The width to cut to when no -w is given, if it is a positive whole number. Otherwise the \
          width of the terminal on standard output, standard error, standard input or \
          /dev/tty (the first that is a terminal) is used, and 80 when there is none.",
-    )]);
+    );
 
     roff.control("SH", ["EXIT STATUS"]);
     for (status, meaning) in [
@@ -120,9 +120,7 @@ fn sections_clap_does_not_know() -> String {
         ),
         ("2", "The command line was wrong."),
     ] {
-        roff.control("TP", []);
-        roff.text([bold(status)]);
-        roff.text([roman(meaning)]);
+        tagged(&mut roff, status, meaning);
     }
 
     roff.control("SH", ["EXAMPLES"]);
@@ -152,9 +150,7 @@ fn sections_clap_does_not_know() -> String {
             "Tab-separated columns with tab stops every 4 columns.",
         ),
     ] {
-        roff.control("TP", []);
-        roff.text([bold(command)]);
-        roff.text([roman(what)]);
+        tagged(&mut roff, command, what);
     }
 
     roff.control("SH", ["SEE ALSO"]);
@@ -170,6 +166,13 @@ fn sections_clap_does_not_know() -> String {
         italic("-S"),
     ]);
     roff.to_roff()
+}
+
+/// A paragraph of `text` under a bold `tag`, as man pages list options.
+fn tagged(roff: &mut Roff, tag: &str, text: &str) {
+    roff.control("TP", []);
+    roff.text([bold(tag)]);
+    roff.text([roman(text)]);
 }
 
 fn completion(shell: Shell) -> Vec<u8> {
