@@ -326,21 +326,13 @@ impl Reshaper {
     /// Passes on the colours and link that the skipped columns left on.
     fn replay_skipped<W: Write + ?Sized>(&mut self, out: &mut W) -> io::Result<()> {
         let replay = std::mem::take(&mut self.skip.replay);
-        if !replay.sgr.is_empty() {
-            self.keep_unit(
-                &replay.sgr,
-                Kind::Escape(Effect::Sgr { resets: false }),
-                0,
-                out,
-            )?;
-        }
-        if !replay.link.is_empty() {
-            self.keep_unit(
-                &replay.link,
-                Kind::Escape(Effect::Hyperlink { opens: true }),
-                0,
-                out,
-            )?;
+        for (bytes, effect) in [
+            (&replay.sgr, Effect::Sgr { resets: false }),
+            (&replay.link, Effect::Hyperlink { opens: true }),
+        ] {
+            if !bytes.is_empty() {
+                self.keep_unit(bytes, Kind::Escape(effect), 0, out)?;
+            }
         }
         Ok(())
     }
