@@ -11,7 +11,7 @@ use memchr::memchr;
 
 use crate::ansi::{self, ESC, Effect, Escape};
 use crate::keep::{KeepPart, Reshaper};
-use crate::unit::{Kind, MAX_UNIT_LEN, Scanner, all_printable_ascii};
+use crate::unit::{Kind, MAX_UNIT_LEN, Scanner, printable_ascii_prefix};
 
 /// With a marker, the units between the marker's column and the width are held
 /// back until the line is known to fit or not. They span at most the marker's
@@ -177,23 +177,25 @@ impl Cutter {
                 self.line = Line::default();
                 continue;
             }
-            // A line no longer in bytes than the width fits, unless a tab widens
-            // it: no character takes more columns than it has bytes.
             let mut known = None;
             if self.line.phase == Phase::Start {
                 let window = &input[pos..input.len().min(pos + self.width + 1)];
-                match memchr(self.terminator, window) {
-                    Some(len) if memchr(b'\t', &window[..len]).is_none() => {
-                        pos += len + 1;
-                        continue;
-                    }
-                    // More printable ASCII than the width: one column a byte.
-                    None if window.len() > self.width && all_printable_ascii(window) => {
-                        known = Some(Scan::Cut {
-                            keep_end: pos + self.text_width,
-                        });
-                    }
-                    _ => {}
+                // Printable ASCII takes one column a byte.
+                let printable = printable_ascii_prefix(window);
+                if printable > self.width {
+                    known = Some(Scan::Cut {
+                        keep_end: pos + self.text_width,
+                    });
+                } else if window.get(printable) == Some(&self.terminator) {
+                    pos += printable + 1;
+                    continue;
+                } else if let Some(len) = memchr(self.terminator, window)
+                    && memchr(b'\t', &window[..len]).is_none()
+                {
+                    // No longer in bytes than the width, and no tab to widen
+                    // it: no character takes more columns than it has bytes.
+                    pos += len + 1;
+                    continue;
                 }
             }
             self.line.phase = Phase::Middle;

@@ -99,11 +99,30 @@ fn printable_bytes(word: u64) -> u64 {
     at_least(word, 0x20) & !at_least(word, 0x7f) & !word & HIGH
 }
 
-/// Whether every byte is printable ASCII, eight bytes at a time.
-pub fn all_printable_ascii(bytes: &[u8]) -> bool {
-    let mut blocks = bytes.chunks_exact(8);
-    blocks.all(|block| printable_bytes(word_at(block)) == HIGH)
-        && blocks.remainder().iter().all(|b| (0x20..0x7f).contains(b))
+/// How many bytes at the start of `bytes` are printable ASCII.
+pub fn printable_ascii_prefix(bytes: &[u8]) -> usize {
+    let is_printable = |b: u8| b.wrapping_sub(0x20) < 0x7f - 0x20;
+    let (chunks, _) = bytes.as_chunks::<32>();
+    // A fold rather than a search, so that the compiler tests each chunk with
+    // a few vector instructions; the chunk that fails is then searched.
+    let clean = chunks
+        .iter()
+        .take_while(|chunk| chunk.iter().fold(true, |all, &b| all & is_printable(b)))
+        .count();
+    let mut len = clean * 32;
+    let mut blocks = bytes[len..].chunks_exact(8);
+    for block in blocks.by_ref() {
+        let others = printable_bytes(word_at(block)) ^ HIGH;
+        if others != 0 {
+            return len + others.trailing_zeros() as usize / 8;
+        }
+        len += 8;
+    }
+    len + blocks
+        .remainder()
+        .iter()
+        .take_while(|&&b| is_printable(b))
+        .count()
 }
 
 /// Skips printable ASCII and tabs eight bytes at a time, from column `col`,
@@ -720,14 +739,18 @@ mod tests {
 
     /// Every byte value, at every place in a run of printable ASCII.
     #[test]
-    fn printable_ascii_test_is_exact() {
-        for len in 0..20 {
+    fn printable_ascii_prefix_is_exact() {
+        for len in 0..80 {
             for at in 0..len {
                 for byte in 0..=255u8 {
                     let mut bytes = vec![b'x'; len];
                     bytes[at] = byte;
-                    let expected = (0x20..0x7f).contains(&byte);
-                    assert_eq!(all_printable_ascii(&bytes), expected, "{bytes:x?}");
+                    let expected = if (0x20..0x7f).contains(&byte) {
+                        len
+                    } else {
+                        at
+                    };
+                    assert_eq!(printable_ascii_prefix(&bytes), expected, "{bytes:x?}");
                 }
             }
         }
