@@ -189,12 +189,13 @@ impl Cutter {
                 } else if window.get(printable) == Some(&self.terminator) {
                     pos += printable + 1;
                     continue;
-                } else if let Some(len) = memchr(self.terminator, window)
-                    && memchr(b'\t', &window[..len]).is_none()
+                } else if window.get(printable) != Some(&b'\t')
+                    && let Some(len) = memchr(self.terminator, &window[printable..])
+                    && memchr(b'\t', &window[printable..printable + len]).is_none()
                 {
                     // No longer in bytes than the width, and no tab to widen
                     // it: no character takes more columns than it has bytes.
-                    pos += len + 1;
+                    pos += printable + len + 1;
                     continue;
                 }
             }

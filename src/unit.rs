@@ -80,13 +80,6 @@ enum SimpleUnit {
 const LOW: u64 = u64::from_ne_bytes([0x01; 8]);
 const HIGH: u64 = LOW * 0x80;
 
-/// The first eight bytes of `bytes`, as one word.
-fn word_at(bytes: &[u8]) -> u64 {
-    u64::from_le_bytes([
-        bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-    ])
-}
-
 /// The high bit of each byte of `word` that is at least `least`, for bytes
 /// below 0x80. The sums never carry into the next byte, so every byte is
 /// tested exactly.
@@ -110,32 +103,28 @@ pub fn printable_ascii_prefix(bytes: &[u8]) -> usize {
         .take_while(|chunk| chunk.iter().fold(true, |all, &b| all & is_printable(b)))
         .count();
     let mut len = clean * 32;
-    let mut blocks = bytes[len..].chunks_exact(8);
-    for block in blocks.by_ref() {
-        let others = printable_bytes(word_at(block)) ^ HIGH;
+    let (blocks, rest) = bytes[len..].as_chunks::<8>();
+    for &block in blocks {
+        let others = printable_bytes(u64::from_le_bytes(block)) ^ HIGH;
         if others != 0 {
             return len + others.trailing_zeros() as usize / 8;
         }
         len += 8;
     }
-    len + blocks
-        .remainder()
-        .iter()
-        .take_while(|&&b| is_printable(b))
-        .count()
+    len + rest.iter().take_while(|&&b| is_printable(b)).count()
 }
 
 /// Skips printable ASCII and tabs eight bytes at a time, from column `col`,
-/// while each block ends within `limit` and the byte after it is ASCII (which
-/// shows that the block's last unit ends there). Returns the bytes skipped and
-/// the column reached.
+/// while they end within `limit` and the byte after the block is ASCII (which
+/// shows that the block's last unit ends there); in the block that crosses
+/// `limit`, byte by byte up to it. Returns the bytes skipped and the column
+/// reached.
 fn ascii_blocks(line: &[u8], mut col: usize, limit: usize, tab_width: usize) -> (usize, usize) {
     let mut pos = 0;
-    while let Some(block) = line.get(pos..pos + 9) {
-        if !block[8].is_ascii() {
-            break;
-        }
-        let word = word_at(block);
+    while let Some((block, after)) = line[pos..].split_first_chunk::<8>()
+        && after.first().is_some_and(u8::is_ascii)
+    {
+        let word = u64::from_le_bytes(*block);
         let printable = printable_bytes(word);
         let next_col = if printable == HIGH {
             col + 8
@@ -158,6 +147,19 @@ fn ascii_blocks(line: &[u8], mut col: usize, limit: usize, tab_width: usize) -> 
             next_col + 8 - segment_start
         };
         if next_col > limit {
+            for &byte in block {
+                let kind = if byte == b'\t' {
+                    Kind::Tab
+                } else {
+                    Kind::Text { width: 1 }
+                };
+                let next_col = kind.advance(col, tab_width);
+                if next_col > limit {
+                    break;
+                }
+                col = next_col;
+                pos += 1;
+            }
             break;
         }
         col = next_col;
