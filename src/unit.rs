@@ -134,17 +134,28 @@ fn ascii_blocks(line: &[u8], mut col: usize, limit: usize, tab_width: usize) -> 
             if printable | tabs != HIGH {
                 break;
             }
-            let mut next_col = col;
-            let mut segment_start = 0;
-            let mut rest = tabs;
-            while rest != 0 {
-                let tab = rest.trailing_zeros() as usize / 8;
-                next_col += tab - segment_start;
-                next_col = Kind::Tab.advance(next_col, tab_width);
-                segment_start = tab + 1;
-                rest &= rest - 1;
+            if tab_width >= 8 && tab_width.is_power_of_two() {
+                // No two tabs of a block are a tab stop apart: after the first,
+                // each moves on to the next stop. Worked out without a branch,
+                // as where tabs fall is not to be predicted.
+                let first = tabs.trailing_zeros() as usize / 8;
+                let last = 7 - tabs.leading_zeros() as usize / 8;
+                let count = tabs.count_ones() as usize;
+                let first_stop = Kind::Tab.advance(col + first, tab_width);
+                first_stop + (count - 1) * tab_width + 7 - last
+            } else {
+                let mut next_col = col;
+                let mut segment_start = 0;
+                let mut rest = tabs;
+                while rest != 0 {
+                    let tab = rest.trailing_zeros() as usize / 8;
+                    next_col += tab - segment_start;
+                    next_col = Kind::Tab.advance(next_col, tab_width);
+                    segment_start = tab + 1;
+                    rest &= rest - 1;
+                }
+                next_col + 8 - segment_start
             }
-            next_col + 8 - segment_start
         };
         if next_col > limit {
             for &byte in block {
@@ -755,6 +766,52 @@ mod tests {
                     assert_eq!(printable_ascii_prefix(&bytes), expected, "{bytes:x?}");
                 }
             }
+        }
+    }
+
+    /// Runs of printable ASCII and tabs, against the columns counted one byte
+    /// at a time: the blocks stop at the limit, or before the last eight bytes.
+    #[test]
+    fn ascii_blocks_count_columns_exactly() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut random = |below: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % below) as usize
+        };
+        for _ in 0..50_000 {
+            let len = random(48);
+            let tabs = random(4);
+            let line: Vec<u8> = (0..len)
+                .map(|_| {
+                    if random(4) < tabs {
+                        b'\t'
+                    } else {
+                        b'x'
+                    }
+                })
+                .collect();
+            let tab_width = [1, 2, 3, 4, 5, 8, 10, 16, 32][random(9)];
+            let start = random(20);
+            let limit = start + random(70);
+            let mut cols = vec![start];
+            for &byte in &line {
+                let kind = if byte == b'\t' {
+                    Kind::Tab
+                } else {
+                    Kind::Text { width: 1 }
+                };
+                cols.push(kind.advance(cols[cols.len() - 1], tab_width));
+            }
+            let fits = cols[1..].iter().take_while(|&&col| col <= limit).count();
+            let blocks = if len >= 9 { (len - 9) / 8 + 1 } else { 0 };
+            let expected = fits.min(8 * blocks);
+            assert_eq!(
+                ascii_blocks(&line, start, limit, tab_width),
+                (expected, cols[expected]),
+                "{line:?} from {start} to {limit}, tabs every {tab_width}"
+            );
         }
     }
 

@@ -91,7 +91,7 @@ fn options() -> impl Strategy<Value = Options> {
     (
         0usize..30,
         prop::sample::select(vec!["", "\u{2026}", ">>", "\u{65e5}", "\x1b[2m~\x1b[0m"]),
-        prop::sample::select(vec![1usize, 3, 4, 8]),
+        prop::sample::select(vec![1usize, 3, 4, 8, 16]),
         any::<bool>(),
         prop::sample::select(vec![KeepPart::Start, KeepPart::End, KeepPart::Middle]),
         prop::sample::select(vec![0usize, 0, 1, 2, 5, 13]),
