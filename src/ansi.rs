@@ -97,6 +97,22 @@ pub fn parse(bytes: &[u8], complete: bool) -> Escape {
 /// byte 0x40–0x7E (ECMA-48 5.4).
 fn parse_csi(bytes: &[u8], end_of_input: impl Fn(usize) -> Escape) -> Escape {
     let window = &bytes[..bytes.len().min(MAX_ESCAPE_LEN)];
+    // Colours come by the dozen a line: read `ESC [ 1 ; 31 m` in one pass.
+    let mut at = 2;
+    let mut resets = true;
+    while let Some(&b) = window.get(at) {
+        match b {
+            b'0'..=b'9' | b';' | b':' => resets &= b == b'0',
+            b'm' => {
+                return Escape::Complete {
+                    len: at + 1,
+                    effect: Effect::Sgr { resets },
+                };
+            }
+            _ => break,
+        }
+        at += 1;
+    }
     let params = window[2..]
         .iter()
         .take_while(|b| (0x30..=0x3f).contains(*b))
