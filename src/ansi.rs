@@ -93,26 +93,33 @@ pub fn parse(bytes: &[u8], complete: bool) -> Escape {
     }
 }
 
+/// The colour sequence (SGR: `ESC [ 1 ; 31 m`) at the start of `bytes`, if
+/// there is one, with its length and effect: colours come by the dozen a line,
+/// so they are read in one pass, short of the general parser.
+#[inline]
+pub fn parse_sgr(bytes: &[u8]) -> Option<(usize, Effect)> {
+    let window = &bytes[..bytes.len().min(MAX_ESCAPE_LEN)];
+    let [ESC, b'[', params @ ..] = window else {
+        return None;
+    };
+    let mut resets = true;
+    for (at, &b) in params.iter().enumerate() {
+        match b {
+            b'0'..=b'9' | b';' | b':' => resets &= b == b'0',
+            b'm' => return Some((2 + at + 1, Effect::Sgr { resets })),
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// `ESC [`, parameter bytes 0x30–0x3F, intermediate bytes 0x20–0x2F, one final
 /// byte 0x40–0x7E (ECMA-48 5.4).
 fn parse_csi(bytes: &[u8], end_of_input: impl Fn(usize) -> Escape) -> Escape {
-    let window = &bytes[..bytes.len().min(MAX_ESCAPE_LEN)];
-    // Colours come by the dozen a line: read `ESC [ 1 ; 31 m` in one pass.
-    let mut at = 2;
-    let mut resets = true;
-    while let Some(&b) = window.get(at) {
-        match b {
-            b'0'..=b'9' | b';' | b':' => resets &= b == b'0',
-            b'm' => {
-                return Escape::Complete {
-                    len: at + 1,
-                    effect: Effect::Sgr { resets },
-                };
-            }
-            _ => break,
-        }
-        at += 1;
+    if let Some((len, effect)) = parse_sgr(bytes) {
+        return Escape::Complete { len, effect };
     }
+    let window = &bytes[..bytes.len().min(MAX_ESCAPE_LEN)];
     let params = window[2..]
         .iter()
         .take_while(|b| (0x30..=0x3f).contains(*b))

@@ -281,15 +281,23 @@ impl Cutter {
             // Colour codes come in runs between short words: take a whole CSI
             // sequence here, short of the general path. It takes no column and
             // cannot hold a terminator.
-            if byte == ESC
-                && held_from.is_none()
-                && input.get(pos + 1) == Some(&b'[')
-                && let Escape::Complete { len, effect } = ansi::parse(&input[pos..], eof)
-            {
-                pos += len;
-                decided = pos;
-                self.apply(effect);
-                continue;
+            if byte == ESC && held_from.is_none() {
+                let csi = match ansi::parse_sgr(&input[pos..]) {
+                    Some(sgr) => Some(sgr),
+                    None if input.get(pos + 1) == Some(&b'[') => {
+                        match ansi::parse(&input[pos..], eof) {
+                            Escape::Complete { len, effect } => Some((len, effect)),
+                            _ => None,
+                        }
+                    }
+                    None => None,
+                };
+                if let Some((len, effect)) = csi {
+                    pos += len;
+                    decided = pos;
+                    self.apply(effect);
+                    continue;
+                }
             }
             let (unit_input, complete) = unit_input(input, pos, eof, self.terminator);
             let Some(unit) = self.scanner.next(unit_input, complete) else {
