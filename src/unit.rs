@@ -393,12 +393,21 @@ impl Scanner {
     /// The traits of the character with this code point (which is valid).
     #[inline]
     fn traits(&mut self, code: u32) -> Traits {
-        let cjk = self.cjk;
-        let entry = &mut self.traits[code as usize];
-        if *entry == 0 {
-            *entry = char::from_u32(code).map_or(Traits::KNOWN, |c| find_traits(c, cjk).0);
+        match self.traits[code as usize] {
+            0 => self.learn_traits(code),
+            known => Traits(known),
         }
-        Traits(*entry)
+    }
+
+    /// Out of line, so that the lookup that nearly always succeeds stays small
+    /// enough to inline.
+    #[cold]
+    #[inline(never)]
+    fn learn_traits(&mut self, code: u32) -> Traits {
+        let traits =
+            char::from_u32(code).map_or(Traits(Traits::KNOWN), |c| find_traits(c, self.cjk));
+        self.traits[code as usize] = traits.0;
+        traits
     }
 
     /// A grapheme cluster (UAX #29, extended) starting at `line[0]`.
