@@ -521,12 +521,16 @@ fn find_traits(c: char, cjk: bool) -> Traits {
             .is_boundary(pair, 0)
             .unwrap_or(false)
     };
-    // 'a' is Other; U+AC00 and U+AC01 are Hangul syllables LV and LVT, which
-    // stand alone beside each other but not beside jamo; U+1F1E6 is a regional
-    // indicator, which pairs with another.
-    let alone = ['a', '\u{AC00}', '\u{AC01}', '\u{1F1E6}']
-        .iter()
-        .all(|&neighbour| boundary(neighbour, c) && boundary(c, neighbour));
+    // 'a' is Other. U+AC00 is a Hangul syllable LV: it joins a jamo L before
+    // it and a jamo V or T after it, and stands alone beside any syllable.
+    // U+1F1E6 is a regional indicator, which pairs with another.
+    let after_other = boundary('a', c);
+    let before_other = boundary(c, 'a');
+    let alone = after_other
+        && before_other
+        && ['\u{AC00}', '\u{1F1E6}']
+            .iter()
+            .all(|&neighbour| boundary(neighbour, c) && boundary(c, neighbour));
     let mut bytes = [0; 4];
     let text = c.encode_utf8(&mut bytes);
     let width = cluster_width(text, cjk);
@@ -534,10 +538,10 @@ fn find_traits(c: char, cjk: bool) -> Traits {
     if alone {
         traits |= Traits::ALONE;
     }
-    if !boundary('a', c) {
+    if !after_other {
         traits |= Traits::JOINS_PREVIOUS;
     }
-    if !boundary(c, 'a') {
+    if !before_other {
         traits |= Traits::JOINS_NEXT;
     }
     if boundary(c, '\u{200D}') {
