@@ -330,7 +330,13 @@ impl Scanner {
                 }
                 continue;
             }
-            let (len, block_col) = ascii_blocks(&line[pos..], col, limit, tab_width);
+            // A lone ASCII byte between characters that are not (a space
+            // between words) is not worth a block.
+            let (len, block_col) = if line.get(pos + 1).is_some_and(u8::is_ascii) {
+                ascii_blocks(&line[pos..], col, limit, tab_width)
+            } else {
+                (0, col)
+            };
             if len > 0 {
                 pos += len;
                 col = block_col;
