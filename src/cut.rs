@@ -253,9 +253,13 @@ impl Cutter {
             } else {
                 self.text_width
             };
-            let (run, run_col) = self
-                .scanner
-                .run(&input[pos..], col, limit, self.tab_width, eof);
+            // Colour codes come in runs: none of them is for the scanner.
+            let (run, run_col) = if input.get(pos) == Some(&ESC) {
+                (0, col)
+            } else {
+                self.scanner
+                    .run(&input[pos..], col, limit, self.tab_width, eof)
+            };
             pos += run;
             col = run_col;
             match held_from {
