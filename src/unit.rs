@@ -173,6 +173,13 @@ fn ascii_blocks(line: &[u8], mut col: usize, limit: usize, tab_width: usize) -> 
                 _ => other.saturating_sub(1),
             }
         };
+        let known_bits = u64::MAX
+            .checked_shl(8 * known as u32)
+            .map_or(u64::MAX, |high| !high);
+        if tabs & known_bits == 0 {
+            let taken = known.min(limit.saturating_sub(col));
+            return (pos + taken, col + taken);
+        }
         for &byte in &block[..known] {
             let kind = if byte == b'\t' {
                 Kind::Tab
