@@ -93,11 +93,12 @@ pub fn parse(bytes: &[u8], complete: bool) -> Escape {
     }
 }
 
-/// The colour sequence (SGR: `ESC [ 1 ; 31 m`) at the start of `bytes`, if
-/// there is one, with its length and effect: colours come by the dozen a line,
-/// so they are read in one pass, short of the general parser.
+/// The CSI sequence at the start of `bytes` if its parameters are only digits,
+/// `;` and `:`, with its length and effect. Colours (`ESC [ 1 ; 31 m`) and
+/// line erases (`ESC [ K`) come by the dozen a line, so they are read in one
+/// pass, short of the general parser.
 #[inline]
-pub fn parse_sgr(bytes: &[u8]) -> Option<(usize, Effect)> {
+pub fn parse_plain_csi(bytes: &[u8]) -> Option<(usize, Effect)> {
     let window = &bytes[..bytes.len().min(MAX_ESCAPE_LEN)];
     let [ESC, b'[', params @ ..] = window else {
         return None;
@@ -106,7 +107,14 @@ pub fn parse_sgr(bytes: &[u8]) -> Option<(usize, Effect)> {
     for (at, &b) in params.iter().enumerate() {
         match b {
             b'0'..=b'9' | b';' | b':' => resets &= b == b'0',
-            b'm' => return Some((2 + at + 1, Effect::Sgr { resets })),
+            0x40..=0x7e => {
+                let effect = if b == b'm' {
+                    Effect::Sgr { resets }
+                } else {
+                    Effect::None
+                };
+                return Some((2 + at + 1, effect));
+            }
             _ => return None,
         }
     }
@@ -116,7 +124,7 @@ pub fn parse_sgr(bytes: &[u8]) -> Option<(usize, Effect)> {
 /// `ESC [`, parameter bytes 0x30–0x3F, intermediate bytes 0x20–0x2F, one final
 /// byte 0x40–0x7E (ECMA-48 5.4).
 fn parse_csi(bytes: &[u8], end_of_input: impl Fn(usize) -> Escape) -> Escape {
-    if let Some((len, effect)) = parse_sgr(bytes) {
+    if let Some((len, effect)) = parse_plain_csi(bytes) {
         return Escape::Complete { len, effect };
     }
     let window = &bytes[..bytes.len().min(MAX_ESCAPE_LEN)];

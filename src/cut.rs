@@ -286,8 +286,8 @@ impl Cutter {
             // sequence here, short of the general path. It takes no column and
             // cannot hold a terminator.
             if byte == ESC && held_from.is_none() {
-                let csi = match ansi::parse_sgr(&input[pos..]) {
-                    Some(sgr) => Some(sgr),
+                let csi = match ansi::parse_plain_csi(&input[pos..]) {
+                    Some(plain) => Some(plain),
                     None if input.get(pos + 1) == Some(&b'[') => {
                         match ansi::parse(&input[pos..], eof) {
                             Escape::Complete { len, effect } => Some((len, effect)),
