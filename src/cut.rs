@@ -70,10 +70,41 @@ pub struct Cutter {
     marker: Vec<u8>,
     tab_width: usize,
     terminator: u8,
+    line_end: TerminatorFinder,
     scanner: Scanner,
     line: Line,
     /// Set for every way of cutting but keeping the start without a skip.
     reshaper: Option<Reshaper>,
+}
+
+/// Finds the byte that ends a line. `memchr` picks its fastest search anew on
+/// every call, which costs as much as searching a short line; here it is
+/// picked once.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TerminatorFinder {
+    terminator: u8,
+    #[cfg(target_arch = "x86_64")]
+    avx2: Option<memchr::arch::x86_64::avx2::memchr::One>,
+}
+
+impl TerminatorFinder {
+    pub(crate) fn new(terminator: u8) -> Self {
+        TerminatorFinder {
+            terminator,
+            #[cfg(target_arch = "x86_64")]
+            avx2: memchr::arch::x86_64::avx2::memchr::One::new(terminator),
+        }
+    }
+
+    /// The offset of the first terminator in `haystack`.
+    #[inline]
+    pub(crate) fn find(&self, haystack: &[u8]) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(avx2) = &self.avx2 {
+            return avx2.find(haystack);
+        }
+        memchr(self.terminator, haystack)
+    }
 }
 
 /// Where the current line stands, as of the last byte consumed.
@@ -122,6 +153,7 @@ impl Cutter {
             marker,
             tab_width: options.tab_width.max(1),
             terminator: options.terminator,
+            line_end: TerminatorFinder::new(options.terminator),
             scanner,
             line: Line::default(),
             reshaper,
@@ -150,7 +182,7 @@ impl Cutter {
         let mut pos = 0;
         while pos < input.len() {
             if let Phase::Skipping { after_cr } = self.line.phase {
-                let Some(offset) = memchr(self.terminator, &input[pos..]) else {
+                let Some(offset) = self.line_end.find(&input[pos..]) else {
                     self.line.phase = Phase::Skipping {
                         after_cr: input.last() == Some(&b'\r'),
                     };
@@ -190,7 +222,7 @@ impl Cutter {
                     pos += printable + 1;
                     continue;
                 } else if window.get(printable) != Some(&b'\t')
-                    && let Some(len) = memchr(self.terminator, &window[printable..])
+                    && let Some(len) = self.line_end.find(&window[printable..])
                     && memchr(b'\t', &window[printable..printable + len]).is_none()
                 {
                     // No longer in bytes than the width, and no tab to widen

@@ -11,10 +11,8 @@
 use std::collections::VecDeque;
 use std::io::{self, Write};
 
-use memchr::memchr;
-
 use crate::ansi::Effect;
-use crate::cut::{HYPERLINK_CLOSE, Options, SGR_RESET, unit_input};
+use crate::cut::{HYPERLINK_CLOSE, Options, SGR_RESET, TerminatorFinder, unit_input};
 use crate::unit::{Kind, Scanner};
 
 /// Which part of a cut line is kept.
@@ -104,6 +102,7 @@ pub struct Reshaper {
     marker: Vec<u8>,
     tab_width: usize,
     terminator: u8,
+    line_end: TerminatorFinder,
     skip: Skip,
     keep: Keep,
     /// The current line has had a unit: it ends even without a terminator.
@@ -197,6 +196,7 @@ impl Reshaper {
             marker,
             tab_width: options.tab_width.max(1),
             terminator: options.terminator,
+            line_end: TerminatorFinder::new(options.terminator),
             skip: Skip {
                 columns: options.skip,
                 ..Skip::default()
@@ -225,7 +225,7 @@ impl Reshaper {
             if self.keep.phase == Phase::Cut && self.tail_width == 0 {
                 // Nothing more of this line is written: on to its end.
                 let rest = &input[pos..];
-                let len = memchr(self.terminator, rest).unwrap_or(rest.len());
+                let len = self.line_end.find(rest).unwrap_or(rest.len());
                 if len > 0 {
                     self.after_cr = rest[len - 1] == b'\r';
                 }
