@@ -264,7 +264,9 @@ impl Scanner {
                 Some(next) if next.is_ascii() => kind_of_one(Kind::Text { width: 1 }),
                 None if complete => kind_of_one(Kind::Text { width: 1 }),
                 None => None,
-                Some(_) if self.alone(&line[1..]).is_some() => kind_of_one(Kind::Text { width: 1 }),
+                Some(_) if self.starts_cluster_after_ascii(&line[1..]) => {
+                    kind_of_one(Kind::Text { width: 1 })
+                }
                 Some(_) => self.cluster(line, complete),
             },
             _ => {
@@ -403,6 +405,14 @@ impl Scanner {
         traits.has(Traits::ALONE).then_some((len, traits))
     }
 
+    /// Whether the character at the start of `bytes` is known to begin a
+    /// cluster of its own when printable ASCII comes before it: printable ASCII
+    /// is Other to UAX #29, which only Extend, ZWJ and SpacingMark join.
+    fn starts_cluster_after_ascii(&mut self, bytes: &[u8]) -> bool {
+        decode_well_formed(bytes)
+            .is_some_and(|(code, _)| !self.traits(code).has(Traits::JOINS_PREVIOUS))
+    }
+
     /// The traits of the character with this code point (which is valid).
     #[inline]
     fn traits(&mut self, code: u32) -> Traits {
@@ -467,6 +477,18 @@ impl Scanner {
                 false
             } else if self.traits(u32::from(next.0)).has(Traits::JOINS_PREVIOUS) {
                 true
+            } else if last.is_ascii() {
+                false
+            } else if is_regional_indicator(last) && is_regional_indicator(next.0) {
+                // Flags: regional indicators pair off from the first (GB12, GB13),
+                // and the cluster began at a boundary.
+                cluster
+                    .chars()
+                    .rev()
+                    .take_while(|&c| is_regional_indicator(c))
+                    .count()
+                    % 2
+                    == 1
             } else {
                 let before = cluster.len();
                 cluster.push(next.0);
@@ -500,19 +522,15 @@ impl Scanner {
 fn cluster_width(cluster: &str, cjk: bool) -> usize {
     match cluster {
         "\u{AD}" => 1,
-        lone if is_regional_indicator(lone) => 2,
+        // One regional indicator alone.
+        lone if lone.len() == 4 && lone.chars().all(is_regional_indicator) => 2,
         _ if cjk => cluster.width_cjk(),
         _ => cluster.width(),
     }
 }
 
-/// Whether `cluster` is one regional indicator alone.
-fn is_regional_indicator(cluster: &str) -> bool {
-    let mut chars = cluster.chars();
-    matches!(
-        (chars.next(), chars.next()),
-        (Some('\u{1F1E6}'..='\u{1F1FF}'), None)
-    )
+fn is_regional_indicator(c: char) -> bool {
+    ('\u{1F1E6}'..='\u{1F1FF}').contains(&c)
 }
 
 /// Asks the segmentation rules about `c` next to one character of each kind
