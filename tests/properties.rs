@@ -89,7 +89,8 @@ fn text() -> impl Strategy<Value = Vec<u8>> {
 
 fn options() -> impl Strategy<Value = Options> {
     (
-        0usize..30,
+        // Now and then wide enough for the chunked test of a line's start.
+        prop_oneof![4 => 0usize..30, 1 => 30usize..100],
         prop::sample::select(vec!["", "\u{2026}", ">>", "\u{65e5}", "\x1b[2m~\x1b[0m"]),
         prop::sample::select(vec![1usize, 3, 4, 8, 16]),
         any::<bool>(),
