@@ -232,13 +232,13 @@ impl Reshaper {
                 pos += len;
                 continue;
             }
-            if self.keep.phase == Phase::Cut && self.skip.col >= self.skip.columns {
-                let run = ascii_run(&input[pos..], eof);
-                if run > 1 {
+            let run = ascii_run(&input[pos..], eof);
+            if run > 0 {
+                let taken = self.take_ascii(&input[pos..pos + run], out)?;
+                if taken > 0 {
                     self.in_line = true;
                     self.after_cr = false;
-                    self.tail_ascii(&input[pos..pos + run]);
-                    pos += run;
+                    pos += taken;
                     continue;
                 }
             }
@@ -258,6 +258,53 @@ impl Reshaper {
             }
         }
         Ok(pos)
+    }
+
+    /// Takes as much of a run of printable ASCII as the stage it reaches
+    /// handles the same way byte after byte, at once; returns how much. Text
+    /// gets here a byte at a time only where a stage changes.
+    fn take_ascii<W: Write + ?Sized>(&mut self, run: &[u8], out: &mut W) -> io::Result<usize> {
+        if self.skip.col < self.skip.columns {
+            let taken = run.len().min(self.skip.columns - self.skip.col);
+            self.skip.col += taken;
+            if self.skip.col == self.skip.columns {
+                self.replay_skipped(out)?;
+            }
+            return Ok(taken);
+        }
+        let keep = &mut self.keep;
+        let taken = match keep.phase {
+            Phase::Head if self.head_width > 0 || self.tail_width == 0 => {
+                let taken = run.len().min(self.head_width - keep.col);
+                out.write_all(&run[..taken])?;
+                keep.col += taken;
+                taken
+            }
+            Phase::Head => 0,
+            Phase::Held => {
+                let taken = run.len().min(self.width - keep.col);
+                let text = Piece {
+                    kind: Kind::Text { width: 1 },
+                    tail_width: 1,
+                };
+                keep.col += taken;
+                keep.window.extend(std::iter::repeat_n((1, text), taken));
+                keep.window_bytes.extend(&run[..taken]);
+                keep.window_width += taken;
+                if keep.window_bytes.len() > MAX_WINDOW {
+                    keep.phase = Phase::Cut;
+                    self.trim_window();
+                }
+                taken
+            }
+            Phase::Cut if run.len() > 1 => {
+                self.tail_ascii(run);
+                return Ok(run.len());
+            }
+            Phase::Cut => 0,
+        };
+        self.skip.col += taken;
+        Ok(taken)
     }
 
     /// Takes a run of printable ASCII into the tail window at once: the window
