@@ -13,7 +13,7 @@ use std::io::{self, Write};
 
 use crate::ansi::Effect;
 use crate::cut::{HYPERLINK_CLOSE, Options, SGR_RESET, TerminatorFinder, unit_input};
-use crate::unit::{Kind, Scanner};
+use crate::unit::{Kind, Scanner, printable_ascii_prefix};
 
 /// Which part of a cut line is kept.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -73,10 +73,7 @@ impl Replay {
 /// known to end where the next byte starts: all but the last of a run, unless
 /// what follows the run is ASCII or the end of the input.
 fn ascii_run(bytes: &[u8], eof: bool) -> usize {
-    let printable = bytes
-        .iter()
-        .take_while(|&&b| (0x20..0x7f).contains(&b))
-        .count();
+    let printable = printable_ascii_prefix(bytes);
     match bytes.get(printable) {
         Some(next) if next.is_ascii() => printable,
         None if eof => printable,
@@ -152,6 +149,27 @@ impl Keep {
         }
         self.window_bytes.drain(..len);
         Some(piece)
+    }
+
+    /// Drops the whole window at once, as [`Keep::pop_front`] would unit by unit.
+    fn drop_window(&mut self) {
+        let Keep {
+            window,
+            window_bytes,
+            replay,
+            ..
+        } = self;
+        let mut bytes = &*window_bytes.make_contiguous();
+        for &(len, piece) in window.iter() {
+            let unit;
+            (unit, bytes) = bytes.split_at(len);
+            if let Kind::Escape(effect) = piece.kind {
+                replay.apply(effect, unit);
+            }
+        }
+        window.clear();
+        window_bytes.clear();
+        self.window_width = 0;
     }
 
     /// Ready for the next line, keeping the buffers' room.
@@ -321,7 +339,7 @@ impl Reshaper {
         let kept = &run[run.len().saturating_sub(self.tail_width)..];
         if kept.len() < run.len() {
             // Everything in the window before the run goes.
-            while keep.pop_front().is_some() {}
+            keep.drop_window();
         }
         keep.window
             .extend(std::iter::repeat_n((1, text), kept.len()));
@@ -495,23 +513,25 @@ impl Reshaper {
             if !keep.window.is_empty() {
                 out.write_all(&keep.replay.sgr)?;
                 out.write_all(&keep.replay.link)?;
-                let mut bytes = &*keep.window_bytes.make_contiguous();
+                // Written as it came, but for tabs, in runs between them.
+                let bytes = &*keep.window_bytes.make_contiguous();
+                let mut written = 0;
+                let mut at = 0;
                 for &(len, piece) in &keep.window {
-                    let unit;
-                    (unit, bytes) = bytes.split_at(len);
                     match piece.kind {
                         Kind::Tab => {
+                            out.write_all(&bytes[written..at])?;
                             for _ in 0..piece.tail_width {
                                 out.write_all(b" ")?;
                             }
+                            written = at + len;
                         }
-                        Kind::Escape(effect) => {
-                            keep.replay.apply(effect, unit);
-                            out.write_all(unit)?;
-                        }
-                        _ => out.write_all(unit)?,
+                        Kind::Escape(effect) => keep.replay.apply(effect, &bytes[at..at + len]),
+                        _ => {}
                     }
+                    at += len;
                 }
+                out.write_all(&bytes[written..at])?;
                 let tail_state = &keep.replay;
                 if !tail_state.link.is_empty() {
                     out.write_all(HYPERLINK_CLOSE)?;
