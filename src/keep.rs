@@ -151,6 +151,18 @@ impl Keep {
         Some(piece)
     }
 
+    /// Appends printable ASCII to the window, a one-column unit a byte.
+    fn push_text(&mut self, text: &[u8]) {
+        let piece = Piece {
+            kind: Kind::Text { width: 1 },
+            tail_width: 1,
+        };
+        self.window
+            .extend(std::iter::repeat_n((1, piece), text.len()));
+        self.window_bytes.extend(text);
+        self.window_width += text.len();
+    }
+
     /// Drops the whole window at once, as [`Keep::pop_front`] would unit by unit.
     fn drop_window(&mut self) {
         let Keep {
@@ -301,14 +313,8 @@ impl Reshaper {
             Phase::Head => 0,
             Phase::Held => {
                 let taken = run.len().min(self.width - keep.col);
-                let text = Piece {
-                    kind: Kind::Text { width: 1 },
-                    tail_width: 1,
-                };
                 keep.col += taken;
-                keep.window.extend(std::iter::repeat_n((1, text), taken));
-                keep.window_bytes.extend(&run[..taken]);
-                keep.window_width += taken;
+                keep.push_text(&run[..taken]);
                 if keep.window_bytes.len() > MAX_WINDOW {
                     keep.phase = Phase::Cut;
                     self.trim_window();
@@ -316,36 +322,22 @@ impl Reshaper {
                 taken
             }
             Phase::Cut if run.len() > 1 => {
-                self.tail_ascii(run);
-                return Ok(run.len());
+                // The window ends with the run's last `tail_width` bytes, or
+                // with all of it after the window's last units that still fit.
+                let kept = &run[run.len().saturating_sub(self.tail_width)..];
+                if kept.len() < run.len() {
+                    // Everything in the window before the run goes.
+                    keep.drop_window();
+                }
+                keep.col += run.len();
+                keep.push_text(kept);
+                self.trim_window();
+                run.len()
             }
             Phase::Cut => 0,
         };
         self.skip.col += taken;
         Ok(taken)
-    }
-
-    /// Takes a run of printable ASCII into the tail window at once: the window
-    /// ends with its last `tail_width` bytes, or with all of it after the
-    /// window's last units that still fit.
-    fn tail_ascii(&mut self, run: &[u8]) {
-        self.skip.col += run.len();
-        let keep = &mut self.keep;
-        keep.col += run.len();
-        let text = Piece {
-            kind: Kind::Text { width: 1 },
-            tail_width: 1,
-        };
-        let kept = &run[run.len().saturating_sub(self.tail_width)..];
-        if kept.len() < run.len() {
-            // Everything in the window before the run goes.
-            keep.drop_window();
-        }
-        keep.window
-            .extend(std::iter::repeat_n((1, text), kept.len()));
-        keep.window_bytes.extend(kept);
-        keep.window_width += kept.len();
-        self.trim_window();
     }
 
     /// The skip stage: passes on what lies past the skipped columns.
