@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 
 use crate::cut::Options;
 use crate::keep::KeepPart;
@@ -54,8 +54,8 @@ pub struct Cli {
 
     /// Which part of a cut line to keep: its start, its end (for paths and
     /// stack traces), or both ends with the marker between them
-    #[arg(short, long, value_name = "PART", value_enum, default_value_t = Keep::Start)]
-    pub keep: Keep,
+    #[arg(short, long, value_name = "PART", value_enum, default_value_t = KeepPart::Start)]
+    pub keep: KeepPart,
 
     /// Drop the first N columns of every line, then cut to the width (scrolls
     /// right, as in a pager)
@@ -65,27 +65,6 @@ pub struct Cli {
     /// Files to read in order; none, or -, means standard input
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
-}
-
-/// The part of a cut line that is kept.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Keep {
-    /// The first columns, then the marker
-    Start,
-    /// The marker, then the last columns
-    End,
-    /// The first and the last columns, the marker between them
-    Middle,
-}
-
-impl From<Keep> for KeepPart {
-    fn from(keep: Keep) -> Self {
-        match keep {
-            Keep::Start => KeepPart::Start,
-            Keep::End => KeepPart::End,
-            Keep::Middle => KeepPart::Middle,
-        }
-    }
 }
 
 impl Cli {
@@ -102,7 +81,7 @@ impl Cli {
             tab_width: usize::from(self.tab_width),
             terminator: if self.zero_terminated { b'\0' } else { b'\n' },
             cjk: self.cjk,
-            keep: self.keep.into(),
+            keep: self.keep,
             skip: self.skip,
         }
     }

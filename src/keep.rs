@@ -15,12 +15,16 @@ use crate::ansi::Effect;
 use crate::cut::{HYPERLINK_CLOSE, Options, SGR_RESET, TerminatorFinder, unit_input};
 use crate::unit::{Kind, Scanner, printable_ascii_prefix};
 
-/// Which part of a cut line is kept.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Which part of a cut line is kept. The variants' comments are the help of
+/// `--keep`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum KeepPart {
+    /// The first columns, then the marker
     #[default]
     Start,
+    /// The marker, then the last columns
     End,
+    /// The first and the last columns, the marker between them
     Middle,
 }
 
