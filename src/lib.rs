@@ -2,9 +2,10 @@
 //! a terminal displays them.
 //!
 //! The pieces, from the bottom up: [`ansi`] recognises escape sequences,
-//! [`mod@unit`] splits a line into the units a cut never divides, [`cut`] is the
-//! pure cutting core (and [`keep`] its other ways of cutting), [`stream`] drives it over a reader with a fixed buffer,
-//! [`width`] decides the width, and [`cli`] is the command line.
+//! [`mod@unit`] splits a line into the units a cut never divides, [`cut`] is
+//! the pure cutting core (and [`keep`] its other ways of cutting), [`stream`]
+//! drives it over a reader with a fixed buffer, [`width`] decides the width,
+//! and [`cli`] is the command line.
 
 #![forbid(unsafe_code)]
 
