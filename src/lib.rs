@@ -4,10 +4,10 @@
 //! The pieces, from the bottom up: [`ansi`] recognises escape sequences,
 //! [`mod@unit`] splits a line into the units a cut never divides, [`cut`] is
 //! the pure cutting core (and [`keep`] its other ways of cutting), [`stream`]
-//! drives it over a reader with a fixed buffer, [`width`] decides the width,
-//! and [`cli`] is the command line.
+//! drives it over a reader with a fixed buffer or over a file mapped a window
+//! at a time, [`width`] decides the width, and [`cli`] is the command line.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 pub mod ansi;
 pub mod cli;

@@ -32,7 +32,7 @@ fn main() -> ExitCode {
             stream::cut_stream(&mut cutter, &mut io::stdin().lock(), &mut buffer, &mut out)
         } else {
             File::open(path).map_err(Error::Read).and_then(|mut file| {
-                stream::cut_stream(&mut cutter, &mut file, &mut buffer, &mut out)
+                stream::cut_file(&mut cutter, &mut file, &mut buffer, &mut out)
             })
         };
         match result {

@@ -1,7 +1,10 @@
 //! The driver: reads input in large blocks, hands them to the [`Cutter`], and
 //! keeps only the few bytes it could not decide yet.
 
-use std::io::{self, ErrorKind, Read, Write};
+use std::fs::File;
+use std::io::{self, ErrorKind, Read, Seek, SeekFrom, Write};
+
+use memmap2::{Mmap, MmapOptions};
 
 use crate::cut::{Cutter, MAX_UNDECIDED};
 
@@ -9,6 +12,13 @@ use crate::cut::{Cutter, MAX_UNDECIDED};
 pub const BUFFER_LEN: usize = 256 * 1024;
 
 const _: () = assert!(BUFFER_LEN > 2 * MAX_UNDECIDED);
+
+/// A large file is mapped this much at a time: the bytes after a cut are then
+/// scanned where they lie, without the copy a read makes, and the pages of one
+/// window are all that is ever mapped in.
+pub const MAP_WINDOW: usize = 2 * 1024 * 1024;
+
+const _: () = assert!(MAP_WINDOW > 2 * MAX_UNDECIDED);
 
 /// Which side of the filter an I/O error came from.
 #[derive(Debug)]
@@ -55,4 +65,53 @@ pub fn cut_stream<R: Read + ?Sized, W: Write + ?Sized>(
             };
         }
     }
+}
+
+/// Cuts every line of a named file to `out`. A regular file of at least
+/// [`MAP_WINDOW`] bytes is mapped a window at a time; anything else, or a file
+/// the system will not map, is read as a stream.
+pub fn cut_file<W: Write + ?Sized>(
+    cutter: &mut Cutter,
+    file: &mut File,
+    buffer: &mut [u8],
+    out: &mut W,
+) -> Result<(), Error> {
+    let mut at = 0;
+    loop {
+        // The length is asked anew for every window: a file that grows is read to
+        // its end as it is now, and one that shrank is not mapped past its end.
+        let len = match file.metadata() {
+            Ok(metadata) if metadata.is_file() => metadata.len(),
+            _ => break,
+        };
+        if len < MAP_WINDOW as u64 || at >= len {
+            break;
+        }
+        let window_len = (len - at).min(MAP_WINDOW as u64) as usize;
+        let Ok(window) = map_window(file, at, window_len) else {
+            break;
+        };
+        let eof = at + window_len as u64 == len;
+        let consumed = cutter.process(&window, eof, out).map_err(Error::Write)?;
+        at += consumed as u64;
+        if eof {
+            out.flush().map_err(Error::Write)?;
+            return Ok(());
+        }
+    }
+    if at > 0 {
+        // What the cutter has not consumed is read again from where it starts.
+        file.seek(SeekFrom::Start(at)).map_err(Error::Read)?;
+    }
+    cut_stream(cutter, file, buffer, out)
+}
+
+#[allow(unsafe_code)]
+fn map_window(file: &File, offset: u64, len: usize) -> io::Result<Mmap> {
+    // SAFETY: the map is only read, and only while `file` is open. Another
+    // program may still change the file under it: bytes rewritten in place are
+    // read as they are now, like a read would, and a file truncated past the
+    // window ends the process with SIGBUS (ripgrep makes the same trade, and
+    // the length is checked before every window to keep that race short).
+    unsafe { MmapOptions::new().offset(offset).len(len).map(file) }
 }

@@ -191,6 +191,72 @@ fn files_are_read_in_order_each_from_its_own_first_line() {
     assert_eq!(output.stdout, b"abc\nno sec\n");
 }
 
+/// A file large enough to be mapped a window at a time is cut exactly as the
+/// same bytes read from a pipe, whatever falls on the edges of the windows:
+/// characters, escape sequences, CRLFs, and a line longer than a window.
+#[test]
+fn large_file_is_cut_as_its_stream() {
+    let pieces: [&[u8]; 10] = [
+        b"plain words ",
+        "日本語".as_bytes(),
+        "e\u{301}".as_bytes(),
+        b"\x1b[1;31mred\x1b[0m ",
+        b"\t",
+        "👩\u{200d}🔬".as_bytes(),
+        "🇫🇷".as_bytes(),
+        b"\x1b]8;;https://example.com\x1b\\link\x1b]8;;\x1b\\",
+        b"\r\n",
+        b"\n",
+    ];
+    let mut text = Vec::new();
+    let mut seed = 0x2545_f491_u32;
+    let mut add_pieces = |text: &mut Vec<u8>, until: usize| {
+        while text.len() < until {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            text.extend_from_slice(pieces[seed as usize % pieces.len()]);
+        }
+    };
+    add_pieces(&mut text, 5 << 20);
+    text.extend("長".repeat(2 << 20).as_bytes());
+    add_pieces(&mut text, 14 << 20);
+    let dir = scratch_dir("large-file");
+    let path = dir.join("large.txt");
+    fs::write(&path, &text).unwrap();
+    for args in [
+        &["-w", "80"][..],
+        &["-w", "7", "-e"],
+        &["-w", "30", "-k", "end"],
+        &["-w", "20", "-s", "5"],
+    ] {
+        let from_file = short().args(args).arg(&path).output().unwrap();
+        let from_pipe = run_with_input(short().args(args), &text);
+        assert!(from_file.status.success(), "{args:?}");
+        assert!(
+            from_file.stdout == from_pipe.stdout,
+            "{args:?}: the file and the pipe were cut differently"
+        );
+    }
+}
+
+/// A named pipe cannot be mapped or sought in: it is read as a stream.
+#[test]
+fn named_pipe_is_read_as_a_stream() {
+    let dir = scratch_dir("named-pipe");
+    let fifo = dir.join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let writer = {
+        let fifo = fifo.clone();
+        thread::spawn(move || fs::write(fifo, "abcdef\nghi\n"))
+    };
+    let output = short().args(["-w", "2"]).arg(&fifo).output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(output.stdout, b"ab\ngh\n");
+}
+
 #[test]
 fn bad_usage_exits_2() {
     for args in [

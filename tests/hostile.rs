@@ -2,10 +2,10 @@
 //! escape sequences that never end, files the user may not read.
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::thread;
 
 mod common;
@@ -75,6 +75,44 @@ fn gigabyte_line_without_newline() {
         late_peak < early_peak + 256,
         "memory grew from {early_peak} KiB to {late_peak} KiB"
     );
+}
+
+/// A file with a line of 1 GiB is mapped a window at a time: short's memory
+/// does not grow with the file. The line is mostly a hole (a sparse file), so
+/// the test writes little to the disk.
+#[test]
+fn gigabyte_line_in_a_file() {
+    let path = std::env::temp_dir().join(format!("short-gigabyte-{}", std::process::id()));
+    let mut file = fs::File::create(&path).unwrap();
+    file.write_all("ab日本\t".repeat(100).as_bytes()).unwrap();
+    file.seek(SeekFrom::Start(GIB as u64)).unwrap();
+    // Enough short lines after the long one that short blocks writing them, and
+    // can still be asked how much memory it took.
+    let short_lines = "x\n".repeat(1 << 20);
+    file.write_all(short_lines.as_bytes()).unwrap();
+    drop(file);
+
+    let mut child = short()
+        .args(["-w", "80"])
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    // The first output comes after the long line, when the output buffer fills.
+    let mut output = vec![0; 1];
+    stdout.read_exact(&mut output).unwrap();
+    let peak = peak_rss(child.id());
+    stdout.read_to_end(&mut output).unwrap();
+    let status = child.wait().unwrap();
+    fs::remove_file(&path).unwrap();
+    assert!(status.success());
+    let expected = "ab日本\t".repeat(16);
+    let expected = &expected[..expected.char_indices().nth(10 * 5).unwrap().0];
+    assert!(output.starts_with(format!("{expected}\n").as_bytes()));
+    // The first "x" ends the long line.
+    assert!(output[expected.len() + 1..] == short_lines.as_bytes()[2..]);
+    assert!(peak < 8 * 1024, "peak RSS {peak} KiB");
 }
 
 /// Endless input whose reader stops early: short ends quietly.
