@@ -322,7 +322,7 @@ impl Scanner {
                             col = next_col;
                             break;
                         }
-                        Some(_) => match self.alone(&line[next_pos..]) {
+                        Some(_) => match self.alone_in_run(&line[next_pos..]) {
                             Some((next_len, traits)) => {
                                 pos = next_pos;
                                 col = next_col;
@@ -403,6 +403,26 @@ impl Scanner {
         let (code, len) = decode_well_formed(line)?;
         let traits = self.traits(code);
         traits.has(Traits::ALONE).then_some((len, traits))
+    }
+
+    /// [`Self::alone`], with the commonest character of CJK text (three bytes,
+    /// its traits known) decoded inline for the loop over such characters. A
+    /// lead byte 0xE1..=0xEC or 0xEE..=0xEF with two continuation bytes is
+    /// always well formed: only 0xE0 starts overlong forms, only 0xED
+    /// surrogates.
+    #[inline(always)]
+    fn alone_in_run(&mut self, line: &[u8]) -> Option<(usize, Traits)> {
+        if let [lead @ (0xe1..=0xec | 0xee..=0xef), b1, b2, ..] = *line
+            && u16::from_le_bytes([b1, b2]) & 0xc0c0 == 0x8080
+        {
+            let code =
+                (u32::from(lead & 0x0f) << 12) | (u32::from(b1 & 0x3f) << 6) | u32::from(b2 & 0x3f);
+            let known = Traits(self.traits[code as usize]);
+            if known.has(Traits::ALONE) {
+                return Some((3, known));
+            }
+        }
+        self.alone(line)
     }
 
     /// Whether the character at the start of `bytes` is known to begin a
@@ -758,6 +778,28 @@ mod tests {
                     assert!(is_boundary(&pair, c.len_utf8()), "{pair:?}");
                     let pair = format!("{neighbour}{c}");
                     assert!(is_boundary(&pair, neighbour.len_utf8()), "{pair:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn three_byte_shortcut_agrees_with_decoding() {
+        let mut scanner = Scanner::new(false);
+        // Every character's traits known, so that a malformed sequence taken
+        // for a character would find some.
+        for code in 0..0x10000 {
+            if char::from_u32(code).is_some() {
+                scanner.traits(code);
+            }
+        }
+        for lead in 0xe0..=0xef {
+            for b1 in 0x80..=0xbf {
+                for b2 in 0x80..=0xbf {
+                    let bytes = [lead, b1, b2, b'a'];
+                    let decoded = scanner.alone(&bytes).map(|(len, t)| (len, t.0));
+                    let shortcut = scanner.alone_in_run(&bytes).map(|(len, t)| (len, t.0));
+                    assert_eq!(shortcut, decoded, "{bytes:x?}");
                 }
             }
         }
