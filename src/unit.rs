@@ -67,6 +67,50 @@ pub struct Scanner {
     traits: Vec<u8>,
     /// The cluster being read, as text for the segmentation and width tables.
     cluster: String,
+    /// The widths of clusters of several characters met lately.
+    widths: WidthCache,
+}
+
+/// Text repeats its clusters of several characters (accented letters,
+/// emoji sequences), and measuring one takes unicode-width's walk through
+/// its rules, so the widths of short ones are remembered. Direct-mapped,
+/// keyed by the whole cluster: a hit is always exact.
+#[derive(Debug)]
+struct WidthCache {
+    cjk: bool,
+    /// The cluster's bytes with its length in the last byte; 0 for none.
+    keys: Vec<u128>,
+    widths: Vec<u8>,
+}
+
+impl WidthCache {
+    const SLOTS: usize = 256;
+
+    fn new(cjk: bool) -> Self {
+        WidthCache {
+            cjk,
+            keys: vec![0; Self::SLOTS],
+            widths: vec![0; Self::SLOTS],
+        }
+    }
+
+    fn width(&mut self, cluster: &str) -> usize {
+        let bytes = cluster.as_bytes();
+        if bytes.len() >= 16 {
+            return cluster_width(cluster, self.cjk);
+        }
+        let mut packed = [0; 16];
+        packed[..bytes.len()].copy_from_slice(bytes);
+        packed[15] = bytes.len() as u8;
+        let key = u128::from_le_bytes(packed);
+        let mixed = (key as u64 ^ (key >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let slot = (mixed >> 56) as usize % Self::SLOTS;
+        if self.keys[slot] != key {
+            self.keys[slot] = key;
+            self.widths[slot] = cluster_width(cluster, self.cjk) as u8;
+        }
+        usize::from(self.widths[slot])
+    }
 }
 
 /// A unit that [`Scanner::run`] measures by itself.
@@ -234,6 +278,7 @@ impl Scanner {
             cjk,
             traits: vec![0; char::MAX as usize + 1],
             cluster: String::new(),
+            widths: WidthCache::new(cjk),
         }
     }
 
@@ -525,7 +570,7 @@ impl Scanner {
             last = next.0;
             len += next.1;
         }
-        let width = cluster_width(&cluster, self.cjk);
+        let width = self.widths.width(&cluster);
         self.cluster = cluster;
         Some(Unit {
             len,
@@ -778,6 +823,64 @@ mod tests {
                     assert!(is_boundary(&pair, c.len_utf8()), "{pair:?}");
                     let pair = format!("{neighbour}{c}");
                     assert!(is_boundary(&pair, neighbour.len_utf8()), "{pair:?}");
+                }
+            }
+        }
+    }
+
+    /// Remembered widths are the widths: clusters of every length up to and
+    /// past the cached ones, more of them than the cache holds, met again in
+    /// another order.
+    #[test]
+    fn cached_cluster_widths_are_exact() {
+        let bases = [
+            "a",
+            "<",
+            "\u{AD}",
+            "\u{1F1EF}",
+            "\u{4E00}",
+            "\u{1F44D}",
+            "\u{627}",
+            "\u{1100}",
+        ];
+        let tails = [
+            "\u{301}",
+            "\u{338}",
+            "\u{FE0F}",
+            "\u{FE0E}",
+            "\u{1F3FD}",
+            "\u{1F1F5}",
+            "\u{200D}\u{1F308}",
+            "\u{644}",
+            "\u{1161}\u{11A8}",
+            "\u{20E3}",
+        ];
+        let mut clusters = Vec::new();
+        for base in bases {
+            for first in tails {
+                for second in [
+                    "",
+                    "\u{300}",
+                    "\u{308}\u{327}",
+                    "\u{FE0F}\u{200D}\u{2640}\u{FE0F}",
+                ] {
+                    clusters.push(format!("{base}{first}{second}"));
+                }
+            }
+        }
+        assert!(clusters.len() > WidthCache::SLOTS);
+        assert!(clusters.iter().any(|c| c.len() == 15) && clusters.iter().any(|c| c.len() > 16));
+        for cjk in [false, true] {
+            let mut cache = WidthCache::new(cjk);
+            for round in 0..3 {
+                // 7 is prime to the count of clusters: each round meets all of them.
+                let order = (0..clusters.len()).map(|i| (i * 7 + round * 13) % clusters.len());
+                for cluster in order.map(|i| &clusters[i]) {
+                    assert_eq!(
+                        cache.width(cluster),
+                        cluster_width(cluster, cjk),
+                        "{cluster:?}"
+                    );
                 }
             }
         }
