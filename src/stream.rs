@@ -1,5 +1,6 @@
-//! The driver: reads input in large blocks, hands them to the [`Cutter`], and
-//! keeps only the few bytes it could not decide yet.
+//! The driver: reads input in large blocks (or maps a large file a window at
+//! a time), hands them to the [`Cutter`], and keeps only the few bytes it
+//! could not decide yet.
 
 use std::fs::File;
 use std::io::{self, ErrorKind, Read, Seek, SeekFrom, Write};

@@ -84,7 +84,8 @@ struct WidthCache {
 }
 
 impl WidthCache {
-    const SLOTS: usize = 256;
+    const SLOT_BITS: u32 = 8;
+    const SLOTS: usize = 1 << Self::SLOT_BITS;
 
     fn new(cjk: bool) -> Self {
         WidthCache {
@@ -104,7 +105,7 @@ impl WidthCache {
         packed[15] = bytes.len() as u8;
         let key = u128::from_le_bytes(packed);
         let mixed = (key as u64 ^ (key >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let slot = (mixed >> 56) as usize % Self::SLOTS;
+        let slot = (mixed >> (u64::BITS - Self::SLOT_BITS)) as usize;
         if self.keys[slot] != key {
             self.keys[slot] = key;
             self.widths[slot] = cluster_width(cluster, self.cjk) as u8;
