@@ -2,8 +2,10 @@
 
 use std::ffi::OsStr;
 use std::fs::File;
-
-use terminal_size::{Width, terminal_size_of};
+#[cfg(unix)]
+use std::os::fd::AsFd as AsTerminal;
+#[cfg(windows)]
+use std::os::windows::io::AsHandle as AsTerminal;
 
 /// The width when nothing says otherwise, as for a classic terminal.
 pub const FALLBACK_WIDTH: usize = 80;
@@ -31,11 +33,24 @@ fn positive_integer(value: &OsStr) -> Option<usize> {
 /// The width of the terminal on stdout, stderr, stdin, or else the controlling
 /// terminal: `short | less` still fits the window the user is looking at.
 pub fn terminal_width() -> Option<usize> {
-    let size = terminal_size_of(std::io::stdout())
-        .or_else(|| terminal_size_of(std::io::stderr()))
-        .or_else(|| terminal_size_of(std::io::stdin()))
-        .or_else(|| terminal_size_of(File::open("/dev/tty").ok()?))?;
-    let (Width(columns), _) = size;
+    columns_of(std::io::stdout())
+        .or_else(|| columns_of(std::io::stderr()))
+        .or_else(|| columns_of(std::io::stdin()))
+        .or_else(|| columns_of(File::open("/dev/tty").ok()?))
+}
+
+/// The columns of the terminal on `terminal`, if it is one and knows them. A
+/// pseudo-terminal whose columns were set but not its rows (`stty cols 100`
+/// under `script`) still has a width, as `ls` and `stty` take it.
+#[cfg(unix)]
+fn columns_of(terminal: impl AsTerminal) -> Option<usize> {
+    let size = rustix::termios::tcgetwinsize(terminal).ok()?;
+    (size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
+#[cfg(windows)]
+fn columns_of(terminal: impl AsTerminal) -> Option<usize> {
+    let (terminal_size::Width(columns), _) = terminal_size::terminal_size_of(terminal)?;
     Some(usize::from(columns))
 }
 

@@ -24,8 +24,12 @@ fn scratch_dir(name: &str) -> PathBuf {
 /// Runs short with its stdout and stderr on a pseudo-terminal of `columns`
 /// columns, and returns what the terminal received.
 fn on_terminal(columns: u16, args: &[&str], input: &[u8]) -> String {
+    on_terminal_of_size(24, columns, args, input)
+}
+
+fn on_terminal_of_size(rows: u16, columns: u16, args: &[&str], input: &[u8]) -> String {
     let size = Winsize {
-        ws_row: 24,
+        ws_row: rows,
         ws_col: columns,
         ws_xpixel: 0,
         ws_ypixel: 0,
@@ -59,6 +63,15 @@ fn on_terminal(columns: u16, args: &[&str], input: &[u8]) -> String {
 fn width_comes_from_the_terminal() {
     let line = "0123456789".repeat(10) + "\n";
     let screen = on_terminal(37, &[], line.as_bytes());
+    assert_eq!(screen, format!("{}\n", &line[..37]));
+}
+
+/// A terminal that knows its columns but reports no rows (`stty cols 37`
+/// under `script`) still gives the width, as it does to `ls`.
+#[test]
+fn terminal_without_rows_still_gives_its_width() {
+    let line = "0123456789".repeat(10) + "\n";
+    let screen = on_terminal_of_size(0, 37, &[], line.as_bytes());
     assert_eq!(screen, format!("{}\n", &line[..37]));
 }
 
