@@ -3,7 +3,7 @@
 //! column.
 
 use unicode_segmentation::GraphemeCursor;
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::ansi::{self, Effect, Escape};
 
@@ -582,17 +582,39 @@ impl Scanner {
 
 /// The columns a cluster takes: unicode-width's, but where terminals (and the
 /// C library's wcwidth) draw a character wider than unicode-width counts it:
-/// U+00AD SOFT HYPHEN takes a column, and a regional indicator without its
-/// pair is drawn as a two-column emoji. Counting a column too many only cuts
-/// a line a column short; counting one too few would overflow it.
+/// U+00AD SOFT HYPHEN takes a column, a regional indicator without its pair
+/// is drawn as a two-column emoji, and each Prepend character that
+/// unicode-width counts as nothing (the Malayalam dot reph, Soyombo and
+/// Sharada signs, Arabic marks above numbers) takes a cell of its own.
+/// Counting a column too many only cuts a line a column short; counting one
+/// too few would overflow it.
 fn cluster_width(cluster: &str, cjk: bool) -> usize {
-    match cluster {
-        "\u{AD}" => 1,
+    let width = match cluster {
+        "\u{AD}" => return 1,
         // One regional indicator alone.
-        lone if lone.len() == 4 && lone.chars().all(is_regional_indicator) => 2,
+        lone if lone.len() == 4 && lone.chars().all(is_regional_indicator) => return 2,
         _ if cjk => cluster.width_cjk(),
         _ => cluster.width(),
-    }
+    };
+    // Prepend characters only ever open a cluster (UAX #29 GB9b).
+    let unprinted_prepends = cluster
+        .chars()
+        .take_while(|&c| !is_boundary(c, 'a'))
+        .filter(|c| c.width() == Some(0))
+        .count();
+    width + unprinted_prepends
+}
+
+/// Whether the segmentation rules put a cluster boundary between `before`
+/// and `after` when nothing else is around them.
+fn is_boundary(before: char, after: char) -> bool {
+    let mut bytes = [0; 8];
+    let split = before.encode_utf8(&mut bytes).len();
+    let len = split + after.encode_utf8(&mut bytes[split..]).len();
+    let pair = std::str::from_utf8(&bytes[..len]).unwrap_or_default();
+    GraphemeCursor::new(split, len, true)
+        .is_boundary(pair, 0)
+        .unwrap_or(false)
 }
 
 fn is_regional_indicator(c: char) -> bool {
@@ -609,25 +631,16 @@ fn find_traits(c: char, cjk: bool) -> Traits {
     if c.is_control() {
         return Traits(Traits::KNOWN);
     }
-    let boundary = |before: char, after: char| {
-        let mut bytes = [0; 8];
-        let split = before.encode_utf8(&mut bytes).len();
-        let len = split + after.encode_utf8(&mut bytes[split..]).len();
-        let pair = std::str::from_utf8(&bytes[..len]).unwrap_or_default();
-        GraphemeCursor::new(split, len, true)
-            .is_boundary(pair, 0)
-            .unwrap_or(false)
-    };
     // 'a' is Other. U+AC00 is a Hangul syllable LV: it joins a jamo L before
     // it and a jamo V or T after it, and stands alone beside any syllable.
     // U+1F1E6 is a regional indicator, which pairs with another.
-    let after_other = boundary('a', c);
-    let before_other = boundary(c, 'a');
+    let after_other = is_boundary('a', c);
+    let before_other = is_boundary(c, 'a');
     let alone = after_other
         && before_other
         && ['\u{AC00}', '\u{1F1E6}']
             .iter()
-            .all(|&neighbour| boundary(neighbour, c) && boundary(c, neighbour));
+            .all(|&neighbour| is_boundary(neighbour, c) && is_boundary(c, neighbour));
     let mut bytes = [0; 4];
     let text = c.encode_utf8(&mut bytes);
     let width = cluster_width(text, cjk);
@@ -641,7 +654,7 @@ fn find_traits(c: char, cjk: bool) -> Traits {
     if !before_other {
         traits |= Traits::JOINS_NEXT;
     }
-    if boundary(c, '\u{200D}') {
+    if is_boundary(c, '\u{200D}') {
         traits |= Traits::ENDS_CLUSTER;
     }
     Traits(traits)
@@ -884,6 +897,22 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// unicode-width gives some Prepend characters no column; terminals draw
+    /// each in a cell, before the character it prepends to.
+    #[test]
+    fn prepend_characters_take_a_column() {
+        let unprinted: Vec<char> = (0..=0x10ffff)
+            .filter_map(char::from_u32)
+            .filter(|&c| !c.is_control() && !is_boundary(c, 'a') && c.width() == Some(0))
+            .collect();
+        assert!(unprinted.len() >= 10, "{unprinted:?}");
+        for c in unprinted {
+            assert_eq!(cluster_width(&c.to_string(), false), 1, "{c:?}");
+            assert_eq!(cluster_width(&format!("{c}{c}a"), false), 3, "{c:?}");
+            assert_eq!(cluster_width(&format!("{c}\u{4E00}"), true), 3, "{c:?}");
         }
     }
 

@@ -55,8 +55,10 @@ fn sections_clap_does_not_know() -> String {
          A carriage return followed by a newline is kept; a lone carriage return sends the \
          column back to 0, as on a terminal. Bytes that are not UTF-8 count one column each; \
          other control characters count none. Widths are those of the unicode-width \
-         crate, but for U+00AD SOFT HYPHEN, which terminals draw in one column, and a \
-         regional indicator without its pair, which they draw in two.",
+         crate, but for U+00AD SOFT HYPHEN, which terminals draw in one column, a \
+         regional indicator without its pair, which they draw in two, and a Prepend \
+         character of no width to that crate (such as U+0D4E MALAYALAM LETTER DOT REPH), \
+         which they draw in one before the character it joins.",
     )]);
     roff.control("PP", []);
     roff.text([

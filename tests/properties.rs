@@ -220,19 +220,48 @@ fn escape(bytes: &[u8]) -> Piece {
     }
 }
 
-/// unicode-width's width of a cluster, but one column for a soft hyphen and
-/// two for a regional indicator alone, as terminals draw them (a choice the
+/// unicode-width's width of a cluster, but one column for a soft hyphen, two
+/// for a regional indicator alone, and one more for each Prepend character
+/// that unicode-width counts as nothing, as terminals draw them (a choice the
 /// README gives).
 fn width_of(cluster: &str, cjk: bool) -> usize {
     let lone_regional_indicator = cluster.chars().count() == 1
         && ('\u{1F1E6}'..='\u{1F1FF}').contains(&cluster.chars().next().unwrap());
+    let unprinted_prepends = cluster
+        .chars()
+        .filter(|c| ZERO_WIDTH_PREPENDS.contains(c))
+        .count();
     match cluster {
         "\u{AD}" => 1,
         _ if lone_regional_indicator => 2,
-        _ if cjk => cluster.width_cjk(),
-        _ => cluster.width(),
+        _ if cjk => cluster.width_cjk() + unprinted_prepends,
+        _ => cluster.width() + unprinted_prepends,
     }
 }
+
+/// The characters of Grapheme_Cluster_Break=Prepend that unicode-width gives
+/// no column (Unicode 16/17 tables).
+const ZERO_WIDTH_PREPENDS: [char; 19] = [
+    '\u{605}',
+    '\u{70F}',
+    '\u{890}',
+    '\u{891}',
+    '\u{8E2}',
+    '\u{D4E}',
+    '\u{111C2}',
+    '\u{111C3}',
+    '\u{113D1}',
+    '\u{1193F}',
+    '\u{11941}',
+    '\u{11A84}',
+    '\u{11A85}',
+    '\u{11A86}',
+    '\u{11A87}',
+    '\u{11A88}',
+    '\u{11A89}',
+    '\u{11D46}',
+    '\u{11F02}',
+];
 
 /// Splits a line (without its terminator) into pieces: escape sequences and
 /// control characters, and grapheme clusters of the text between them.
@@ -576,6 +605,9 @@ fn any_text() -> impl Strategy<Value = String> {
         '\u{A9}',
         '\u{2764}',
         '\u{AD}',
+        '\u{D4E}',
+        '\u{11A84}',
+        '\u{70F}',
     ]);
     prop::collection::vec(prop_oneof![any::<char>(), special], 0..30)
         .prop_map(|chars| chars.into_iter().filter(|c| !c.is_control()).collect())
@@ -636,8 +668,9 @@ proptest! {
     }
 
     /// The scanner's clusters, and the widths it gives them, are those of
-    /// unicode-segmentation and unicode-width (but for the soft hyphen and a
-    /// lone regional indicator), shortcuts and all.
+    /// unicode-segmentation and unicode-width (but for the soft hyphen, a lone
+    /// regional indicator and Prepend characters of no width), shortcuts and
+    /// all.
     #[test]
     fn clusters_are_those_of_uax29(text in any_text(), cjk in any::<bool>()) {
         let expected: Vec<(usize, usize)> = text
