@@ -2,6 +2,7 @@
 //! escape sequences, tabs, and control bytes, each with what it does to the
 //! column.
 
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 use unicode_segmentation::GraphemeCursor;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -583,11 +584,12 @@ impl Scanner {
 /// The columns a cluster takes: unicode-width's, but where terminals (and the
 /// C library's wcwidth) draw a character wider than unicode-width counts it:
 /// U+00AD SOFT HYPHEN takes a column, a regional indicator without its pair
-/// is drawn as a two-column emoji, and each Prepend character that
-/// unicode-width counts as nothing (the Malayalam dot reph, Soyombo and
-/// Sharada signs, Arabic marks above numbers) takes a cell of its own.
-/// Counting a column too many only cuts a line a column short; counting one
-/// too few would overflow it.
+/// is drawn as a two-column emoji, and characters that unicode-width counts
+/// as nothing but that terminals give a cell take one: spacing marks (the
+/// Bengali, Tamil and Malayalam vowel signs AA, Balinese and musical signs)
+/// and Prepend characters (the Malayalam dot reph, Soyombo and Sharada signs,
+/// Arabic marks above numbers). Counting a column too many only cuts a line a
+/// column short; counting one too few would overflow it.
 fn cluster_width(cluster: &str, cjk: bool) -> usize {
     let width = match cluster {
         "\u{AD}" => return 1,
@@ -597,12 +599,16 @@ fn cluster_width(cluster: &str, cjk: bool) -> usize {
         _ => cluster.width(),
     };
     // Prepend characters only ever open a cluster (UAX #29 GB9b).
-    let unprinted_prepends = cluster
+    let mut in_prepends = true;
+    let drawn_anyway = cluster
         .chars()
-        .take_while(|&c| !is_boundary(c, 'a'))
-        .filter(|c| c.width() == Some(0))
+        .filter(|&c| {
+            in_prepends = in_prepends && !is_boundary(c, 'a');
+            c.width() == Some(0)
+                && (in_prepends || c.general_category() == GeneralCategory::SpacingMark)
+        })
         .count();
-    width + unprinted_prepends
+    width + drawn_anyway
 }
 
 /// Whether the segmentation rules put a cluster boundary between `before`
@@ -900,19 +906,29 @@ mod tests {
         }
     }
 
-    /// unicode-width gives some Prepend characters no column; terminals draw
-    /// each in a cell, before the character it prepends to.
+    /// unicode-width gives some Prepend characters and spacing marks no
+    /// column; terminals draw each in a cell.
     #[test]
-    fn prepend_characters_take_a_column() {
-        let unprinted: Vec<char> = (0..=0x10ffff)
-            .filter_map(char::from_u32)
-            .filter(|&c| !c.is_control() && !is_boundary(c, 'a') && c.width() == Some(0))
-            .collect();
-        assert!(unprinted.len() >= 10, "{unprinted:?}");
-        for c in unprinted {
+    fn characters_terminals_draw_take_a_column() {
+        let unprinted = |keep: fn(char) -> bool| -> Vec<char> {
+            (0..=0x10ffff)
+                .filter_map(char::from_u32)
+                .filter(|&c| !c.is_control() && c.width() == Some(0) && keep(c))
+                .collect()
+        };
+        let prepends = unprinted(|c| !is_boundary(c, 'a'));
+        assert!(prepends.len() >= 10, "{prepends:?}");
+        for c in prepends {
             assert_eq!(cluster_width(&c.to_string(), false), 1, "{c:?}");
             assert_eq!(cluster_width(&format!("{c}{c}a"), false), 3, "{c:?}");
             assert_eq!(cluster_width(&format!("{c}\u{4E00}"), true), 3, "{c:?}");
+        }
+        let spacing_marks = unprinted(|c| c.general_category() == GeneralCategory::SpacingMark);
+        assert!(spacing_marks.contains(&'\u{9BE}'), "{spacing_marks:?}");
+        for c in spacing_marks {
+            assert_eq!(cluster_width(&c.to_string(), false), 1, "{c:?}");
+            assert_eq!(cluster_width(&format!("\u{995}{c}{c}"), false), 3, "{c:?}");
+            assert_eq!(cluster_width(&format!("\u{4E00}{c}"), true), 3, "{c:?}");
         }
     }
 

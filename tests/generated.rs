@@ -56,9 +56,10 @@ fn sections_clap_does_not_know() -> String {
          column back to 0, as on a terminal. Bytes that are not UTF-8 count one column each; \
          other control characters count none. Widths are those of the unicode-width \
          crate, but for U+00AD SOFT HYPHEN, which terminals draw in one column, a \
-         regional indicator without its pair, which they draw in two, and a Prepend \
-         character of no width to that crate (such as U+0D4E MALAYALAM LETTER DOT REPH), \
-         which they draw in one before the character it joins.",
+         regional indicator without its pair, which they draw in two, and the spacing \
+         marks (such as U+09BE BENGALI VOWEL SIGN AA) and Prepend characters (such as \
+         U+0D4E MALAYALAM LETTER DOT REPH) of no width to that crate, which they draw in \
+         one besides the character they join.",
     )]);
     roff.control("PP", []);
     roff.text([

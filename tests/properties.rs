@@ -8,8 +8,9 @@
 mod common;
 
 use proptest::prelude::*;
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 use unicode_segmentation::UnicodeSegmentation;
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use common::Chunked;
 use short::stream;
@@ -221,26 +222,29 @@ fn escape(bytes: &[u8]) -> Piece {
 }
 
 /// unicode-width's width of a cluster, but one column for a soft hyphen, two
-/// for a regional indicator alone, and one more for each Prepend character
-/// that unicode-width counts as nothing, as terminals draw them (a choice the
-/// README gives).
+/// for a regional indicator alone, and one more for each spacing mark and each
+/// Prepend character that unicode-width counts as nothing, as terminals draw
+/// them (a choice the README gives).
 fn width_of(cluster: &str, cjk: bool) -> usize {
     let lone_regional_indicator = cluster.chars().count() == 1
         && ('\u{1F1E6}'..='\u{1F1FF}').contains(&cluster.chars().next().unwrap());
-    let unprinted_prepends = cluster
+    let drawn_anyway = cluster
         .chars()
-        .filter(|c| ZERO_WIDTH_PREPENDS.contains(c))
+        .filter(|&c| {
+            ZERO_WIDTH_PREPENDS.contains(&c)
+                || c.width() == Some(0) && c.general_category() == GeneralCategory::SpacingMark
+        })
         .count();
     match cluster {
         "\u{AD}" => 1,
         _ if lone_regional_indicator => 2,
-        _ if cjk => cluster.width_cjk() + unprinted_prepends,
-        _ => cluster.width() + unprinted_prepends,
+        _ if cjk => cluster.width_cjk() + drawn_anyway,
+        _ => cluster.width() + drawn_anyway,
     }
 }
 
 /// The characters of Grapheme_Cluster_Break=Prepend that unicode-width gives
-/// no column (Unicode 16/17 tables).
+/// no column (Unicode 18 tables).
 const ZERO_WIDTH_PREPENDS: [char; 19] = [
     '\u{605}',
     '\u{70F}',
@@ -608,6 +612,10 @@ fn any_text() -> impl Strategy<Value = String> {
         '\u{D4E}',
         '\u{11A84}',
         '\u{70F}',
+        '\u{995}',
+        '\u{9BE}',
+        '\u{BBE}',
+        '\u{1B3B}',
     ]);
     prop::collection::vec(prop_oneof![any::<char>(), special], 0..30)
         .prop_map(|chars| chars.into_iter().filter(|c| !c.is_control()).collect())
@@ -669,8 +677,8 @@ proptest! {
 
     /// The scanner's clusters, and the widths it gives them, are those of
     /// unicode-segmentation and unicode-width (but for the soft hyphen, a lone
-    /// regional indicator and Prepend characters of no width), shortcuts and
-    /// all.
+    /// regional indicator, and spacing marks and Prepend characters of no
+    /// width), shortcuts and all.
     #[test]
     fn clusters_are_those_of_uax29(text in any_text(), cjk in any::<bool>()) {
         let expected: Vec<(usize, usize)> = text
