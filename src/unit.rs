@@ -80,32 +80,38 @@ pub struct Scanner {
 struct WidthCache {
     cjk: bool,
     /// The cluster's bytes with its length in the last byte; 0 for none.
-    keys: Vec<u128>,
+    keys: Vec<[u128; 2]>,
     widths: Vec<u8>,
 }
 
 impl WidthCache {
-    const SLOT_BITS: u32 = 8;
+    const SLOT_BITS: u32 = 12;
     const SLOTS: usize = 1 << Self::SLOT_BITS;
+    /// Long enough for a family of four joined by ZWJs.
+    const MAX_LEN: usize = 31;
 
     fn new(cjk: bool) -> Self {
         WidthCache {
             cjk,
-            keys: vec![0; Self::SLOTS],
+            keys: vec![[0; 2]; Self::SLOTS],
             widths: vec![0; Self::SLOTS],
         }
     }
 
     fn width(&mut self, cluster: &str) -> usize {
         let bytes = cluster.as_bytes();
-        if bytes.len() >= 16 {
+        if bytes.len() > Self::MAX_LEN {
             return cluster_width(cluster, self.cjk);
         }
-        let mut packed = [0; 16];
+        let mut packed = [0; Self::MAX_LEN + 1];
         packed[..bytes.len()].copy_from_slice(bytes);
-        packed[15] = bytes.len() as u8;
-        let key = u128::from_le_bytes(packed);
-        let mixed = (key as u64 ^ (key >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        packed[Self::MAX_LEN] = bytes.len() as u8;
+        let mut key = [0; 2];
+        for (word, chunk) in key.iter_mut().zip(packed.as_chunks::<16>().0) {
+            *word = u128::from_le_bytes(*chunk);
+        }
+        let folded = key[0] ^ key[1].rotate_left(64);
+        let mixed = (folded as u64 ^ (folded >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let slot = (mixed >> (u64::BITS - Self::SLOT_BITS)) as usize;
         if self.keys[slot] != key {
             self.keys[slot] = key;
@@ -591,24 +597,39 @@ impl Scanner {
 /// Arabic marks above numbers). Counting a column too many only cuts a line a
 /// column short; counting one too few would overflow it.
 fn cluster_width(cluster: &str, cjk: bool) -> usize {
+    let measure = |text: &str| if cjk { text.width_cjk() } else { text.width() };
     let width = match cluster {
         "\u{AD}" => return 1,
         // One regional indicator alone.
         lone if lone.len() == 4 && lone.chars().all(is_regional_indicator) => return 2,
-        _ if cjk => cluster.width_cjk(),
-        _ => cluster.width(),
+        _ => measure(cluster),
     };
+    // unicode-width takes a column off for a letter that a Khmer coeng or a
+    // Tifinagh joiner makes a subscript or ligature of; terminals draw it in
+    // a cell of its own. Such a rule shows as a character that makes the rest
+    // of the cluster narrower. Emoji sequences, whose parts do the same by
+    // design, have a wide character and keep unicode-width's count.
+    let mut ligated = 0;
+    // A ligature needs three characters: two letters and what joins them.
+    if cluster.chars().nth(2).is_some() && !cluster.chars().any(|c| c.width() == Some(2)) {
+        let mut rest_width: usize = 0;
+        for (at, _) in cluster.char_indices().rev() {
+            let with_it = measure(&cluster[at..]);
+            ligated += rest_width.saturating_sub(with_it);
+            rest_width = with_it;
+        }
+    }
     // Prepend characters only ever open a cluster (UAX #29 GB9b).
     let mut in_prepends = true;
     let drawn_anyway = cluster
         .chars()
         .filter(|&c| {
-            in_prepends = in_prepends && !is_boundary(c, 'a');
+            in_prepends = in_prepends && !c.is_ascii() && !is_boundary(c, 'a');
             c.width() == Some(0)
                 && (in_prepends || c.general_category() == GeneralCategory::SpacingMark)
         })
         .count();
-    width + drawn_anyway
+    width + ligated + drawn_anyway
 }
 
 /// Whether the segmentation rules put a cluster boundary between `before`
@@ -884,12 +905,15 @@ mod tests {
                     "\u{308}\u{327}",
                     "\u{FE0F}\u{200D}\u{2640}\u{FE0F}",
                 ] {
-                    clusters.push(format!("{base}{first}{second}"));
+                    for marks in 0..16 {
+                        clusters.push(format!("{base}{first}{second}{}", "\u{302}".repeat(marks)));
+                    }
                 }
             }
         }
         assert!(clusters.len() > WidthCache::SLOTS);
-        assert!(clusters.iter().any(|c| c.len() == 15) && clusters.iter().any(|c| c.len() > 16));
+        let lengths = |len| clusters.iter().any(|c| c.len() == len);
+        assert!(lengths(WidthCache::MAX_LEN) && lengths(WidthCache::MAX_LEN + 1));
         for cjk in [false, true] {
             let mut cache = WidthCache::new(cjk);
             for round in 0..3 {
@@ -929,6 +953,25 @@ mod tests {
             assert_eq!(cluster_width(&c.to_string(), false), 1, "{c:?}");
             assert_eq!(cluster_width(&format!("\u{995}{c}{c}"), false), 3, "{c:?}");
             assert_eq!(cluster_width(&format!("\u{4E00}{c}"), true), 3, "{c:?}");
+        }
+    }
+
+    /// A letter that a Khmer coeng makes a subscript keeps its column, as
+    /// terminals give it one; emoji sequences keep unicode-width's count.
+    #[test]
+    fn subscript_letters_keep_their_column() {
+        for first in '\u{1780}'..='\u{17A2}' {
+            for second in ['\u{1780}', '\u{1798}', '\u{179A}', '\u{17A2}'] {
+                let cluster = format!("{first}\u{17D2}{second}");
+                assert_eq!(cluster_width(&cluster, false), 2, "{cluster:?}");
+            }
+        }
+        for emoji in [
+            "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}",
+            "\u{1F1EF}\u{1F1F5}",
+            "\u{1F44D}\u{1F3FD}",
+        ] {
+            assert_eq!(cluster_width(emoji, false), 2, "{emoji:?}");
         }
     }
 

@@ -222,24 +222,40 @@ fn escape(bytes: &[u8]) -> Piece {
 }
 
 /// unicode-width's width of a cluster, but one column for a soft hyphen, two
-/// for a regional indicator alone, and one more for each spacing mark and each
-/// Prepend character that unicode-width counts as nothing, as terminals draw
-/// them (a choice the README gives).
+/// for a regional indicator alone, one more for each spacing mark and each
+/// Prepend character that unicode-width counts as nothing, and no column less
+/// for a letter joined to the rest by a ligature rule (emoji sequences
+/// excepted), as terminals draw them (choices the README gives).
 fn width_of(cluster: &str, cjk: bool) -> usize {
-    let lone_regional_indicator = cluster.chars().count() == 1
-        && ('\u{1F1E6}'..='\u{1F1FF}').contains(&cluster.chars().next().unwrap());
-    let drawn_anyway = cluster
-        .chars()
-        .filter(|&c| {
+    let measure = |text: &str| if cjk { text.width_cjk() } else { text.width() };
+    let chars: Vec<char> = cluster.chars().collect();
+    let lone_regional_indicator =
+        chars.len() == 1 && ('\u{1F1E6}'..='\u{1F1FF}').contains(&chars[0]);
+    let drawn_anyway = chars
+        .iter()
+        .filter(|&&c| {
             ZERO_WIDTH_PREPENDS.contains(&c)
                 || c.width() == Some(0) && c.general_category() == GeneralCategory::SpacingMark
         })
         .count();
+    // Each character's share: what the rest of the cluster measures with it,
+    // less without it; a negative share is a ligature.
+    let has_wide = chars.iter().any(|c| c.width() == Some(2));
+    let ligated: usize = if chars.len() >= 3 && !has_wide {
+        (0..chars.len())
+            .map(|i| {
+                let with: String = chars[i..].iter().collect();
+                let without: String = chars[i + 1..].iter().collect();
+                measure(&without).saturating_sub(measure(&with))
+            })
+            .sum()
+    } else {
+        0
+    };
     match cluster {
         "\u{AD}" => 1,
         _ if lone_regional_indicator => 2,
-        _ if cjk => cluster.width_cjk() + drawn_anyway,
-        _ => cluster.width() + drawn_anyway,
+        _ => measure(cluster) + ligated + drawn_anyway,
     }
 }
 
@@ -616,6 +632,8 @@ fn any_text() -> impl Strategy<Value = String> {
         '\u{9BE}',
         '\u{BBE}',
         '\u{1B3B}',
+        '\u{1781}',
+        '\u{17D2}',
     ]);
     prop::collection::vec(prop_oneof![any::<char>(), special], 0..30)
         .prop_map(|chars| chars.into_iter().filter(|c| !c.is_control()).collect())
@@ -677,8 +695,8 @@ proptest! {
 
     /// The scanner's clusters, and the widths it gives them, are those of
     /// unicode-segmentation and unicode-width (but for the soft hyphen, a lone
-    /// regional indicator, and spacing marks and Prepend characters of no
-    /// width), shortcuts and all.
+    /// regional indicator, spacing marks and Prepend characters of no width,
+    /// and ligatures), shortcuts and all.
     #[test]
     fn clusters_are_those_of_uax29(text in any_text(), cjk in any::<bool>()) {
         let expected: Vec<(usize, usize)> = text
