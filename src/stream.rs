@@ -4,6 +4,7 @@
 
 use std::fs::File;
 use std::io::{self, ErrorKind, Read, Seek, SeekFrom, Write};
+use std::sync::Once;
 
 use memmap2::{Mmap, MmapOptions};
 
@@ -89,6 +90,7 @@ pub fn cut_file<W: Write + ?Sized>(
             break;
         }
         let window_len = (len - at).min(MAP_WINDOW as u64) as usize;
+        report_truncation();
         let Ok(window) = map_window(file, at, window_len) else {
             break;
         };
@@ -112,7 +114,41 @@ fn map_window(file: &File, offset: u64, len: usize) -> io::Result<Mmap> {
     // SAFETY: the map is only read, and only while `file` is open. Another
     // program may still change the file under it: bytes rewritten in place are
     // read as they are now, like a read would, and a file truncated past the
-    // window ends the process with SIGBUS (ripgrep makes the same trade, and
-    // the length is checked before every window to keep that race short).
+    // window raises SIGBUS, which `report_truncation` turns into an error
+    // (the length is checked before every window to keep that race short).
     unsafe { MmapOptions::new().offset(offset).len(len).map(file) }
 }
+
+/// Makes SIGBUS, which the system raises when a mapped file is truncated by
+/// another program while short reads it, end short with a message and
+/// status 1, as a read error would, rather than with a core dump. What was
+/// already written stays written; what was buffered is lost.
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn report_truncation() {
+    extern "C" fn on_sigbus(_: libc::c_int) {
+        const MESSAGE: &[u8] = b"short: a file was truncated while short was reading it\n";
+        // SAFETY: write and _exit are async-signal-safe, and the message is
+        // static.
+        unsafe {
+            libc::write(libc::STDERR_FILENO, MESSAGE.as_ptr().cast(), MESSAGE.len());
+            libc::_exit(1);
+        }
+    }
+    static INSTALLED: Once = Once::new();
+    INSTALLED.call_once(|| {
+        // SAFETY: the action is zeroed and then filled as sigaction(2) wants;
+        // the handler only calls async-signal-safe functions. Nothing else in
+        // short handles SIGBUS.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_sigbus as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            libc::sigemptyset(&raw mut action.sa_mask);
+            libc::sigaction(libc::SIGBUS, &raw const action, std::ptr::null_mut());
+        }
+    });
+}
+
+/// Windows refuses to truncate a file while it is mapped.
+#[cfg(not(unix))]
+fn report_truncation() {}

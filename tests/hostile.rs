@@ -115,6 +115,43 @@ fn gigabyte_line_in_a_file() {
     assert!(peak < 8 * 1024, "peak RSS {peak} KiB");
 }
 
+/// A file truncated by another program while short has it mapped: short
+/// says so and exits with status 1, as for a read error, instead of dying of
+/// SIGBUS.
+#[test]
+fn file_truncated_while_mapped() {
+    let path = std::env::temp_dir().join(format!("short-truncated-{}", std::process::id()));
+    let line = format!("{}\n", "x".repeat(99));
+    fs::write(&path, line.repeat((32 << 20) / line.len())).unwrap();
+    let mut child = short()
+        .args(["-w", "80"])
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    // The first output comes when short's buffer fills; short then waits on
+    // the pipe, in the middle of its first window.
+    let mut output = vec![0; 1];
+    stdout.read_exact(&mut output).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(0)
+        .unwrap();
+    stdout.read_to_end(&mut output).unwrap();
+    let result = child.wait_with_output().unwrap();
+    fs::remove_file(&path).unwrap();
+    assert_eq!(result.status.code(), Some(1), "{result:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&result.stderr),
+        "short: a file was truncated while short was reading it\n"
+    );
+    assert!(output.len() < (32 << 20) / line.len() * 81);
+}
+
 /// Endless input whose reader stops early: short ends quietly.
 #[test]
 fn endless_input_cut_by_head() {
