@@ -2,7 +2,7 @@
 //! escape sequences, tabs, and control bytes, each with what it does to the
 //! column.
 
-use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
 use unicode_segmentation::GraphemeCursor;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -625,11 +625,20 @@ fn cluster_width(cluster: &str, cjk: bool) -> usize {
         .chars()
         .filter(|&c| {
             in_prepends = in_prepends && !c.is_ascii() && !is_boundary(c, 'a');
-            c.width() == Some(0)
-                && (in_prepends || c.general_category() == GeneralCategory::SpacingMark)
+            c.width() == Some(0) && (in_prepends || takes_a_cell(c))
         })
         .count();
     width + ligated + drawn_anyway
+}
+
+/// Whether terminals give `c` a cell of its own: a spacing mark, a
+/// punctuation mark or a symbol (U+A8FA DEVANAGARI CARET) does.
+fn takes_a_cell(c: char) -> bool {
+    c.general_category() == GeneralCategory::SpacingMark
+        || matches!(
+            c.general_category_group(),
+            GeneralCategoryGroup::Punctuation | GeneralCategoryGroup::Symbol
+        )
 }
 
 /// Whether the segmentation rules put a cluster boundary between `before`
@@ -930,8 +939,8 @@ mod tests {
         }
     }
 
-    /// unicode-width gives some Prepend characters and spacing marks no
-    /// column; terminals draw each in a cell.
+    /// unicode-width gives some Prepend characters, spacing marks and
+    /// punctuation no column; terminals draw each in a cell.
     #[test]
     fn characters_terminals_draw_take_a_column() {
         let unprinted = |keep: fn(char) -> bool| -> Vec<char> {
@@ -947,9 +956,12 @@ mod tests {
             assert_eq!(cluster_width(&format!("{c}{c}a"), false), 3, "{c:?}");
             assert_eq!(cluster_width(&format!("{c}\u{4E00}"), true), 3, "{c:?}");
         }
-        let spacing_marks = unprinted(|c| c.general_category() == GeneralCategory::SpacingMark);
-        assert!(spacing_marks.contains(&'\u{9BE}'), "{spacing_marks:?}");
-        for c in spacing_marks {
+        let spacing = unprinted(takes_a_cell);
+        assert!(
+            spacing.contains(&'\u{9BE}') && spacing.contains(&'\u{A8FA}'),
+            "{spacing:?}"
+        );
+        for c in spacing {
             assert_eq!(cluster_width(&c.to_string(), false), 1, "{c:?}");
             assert_eq!(cluster_width(&format!("\u{995}{c}{c}"), false), 3, "{c:?}");
             assert_eq!(cluster_width(&format!("\u{4E00}{c}"), true), 3, "{c:?}");

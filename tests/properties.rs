@@ -222,8 +222,8 @@ fn escape(bytes: &[u8]) -> Piece {
 }
 
 /// unicode-width's width of a cluster, but one column for a soft hyphen, two
-/// for a regional indicator alone, one more for each spacing mark and each
-/// Prepend character that unicode-width counts as nothing, and no column less
+/// for a regional indicator alone, one more for each spacing mark,
+/// punctuation mark and Prepend character that unicode-width counts as nothing, and no column less
 /// for a letter joined to the rest by a ligature rule (emoji sequences
 /// excepted), as terminals draw them (choices the README gives).
 fn width_of(cluster: &str, cjk: bool) -> usize {
@@ -235,7 +235,9 @@ fn width_of(cluster: &str, cjk: bool) -> usize {
         .iter()
         .filter(|&&c| {
             ZERO_WIDTH_PREPENDS.contains(&c)
-                || c.width() == Some(0) && c.general_category() == GeneralCategory::SpacingMark
+                || c.width() == Some(0)
+                    && (c.general_category() == GeneralCategory::SpacingMark
+                        || c.general_category() == GeneralCategory::OtherPunctuation)
         })
         .count();
     // Each character's share: what the rest of the cluster measures with it,
@@ -634,6 +636,7 @@ fn any_text() -> impl Strategy<Value = String> {
         '\u{1B3B}',
         '\u{1781}',
         '\u{17D2}',
+        '\u{A8FA}',
     ]);
     prop::collection::vec(prop_oneof![any::<char>(), special], 0..30)
         .prop_map(|chars| chars.into_iter().filter(|c| !c.is_control()).collect())
