@@ -592,9 +592,10 @@ impl Scanner {
 /// U+00AD SOFT HYPHEN takes a column, a regional indicator without its pair
 /// is drawn as a two-column emoji, and characters that unicode-width counts
 /// as nothing but that terminals give a cell take one: spacing marks (the
-/// Bengali, Tamil and Malayalam vowel signs AA, Balinese and musical signs)
-/// and Prepend characters (the Malayalam dot reph, Soyombo and Sharada signs,
-/// Arabic marks above numbers). Counting a column too many only cuts a line a
+/// Bengali, Tamil and Malayalam vowel signs AA, Balinese and musical signs),
+/// punctuation, and Prepend characters (the Malayalam dot reph, Soyombo and
+/// Sharada signs, Arabic marks above numbers); nor does a letter lose its
+/// column to a ligature rule. Counting a column too many only cuts a line a
 /// column short; counting one too few would overflow it.
 fn cluster_width(cluster: &str, cjk: bool) -> usize {
     let measure = |text: &str| if cjk { text.width_cjk() } else { text.width() };
