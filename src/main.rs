@@ -29,7 +29,12 @@ fn main() -> ExitCode {
     let mut status = ExitCode::SUCCESS;
     for path in files {
         let result = if path.as_os_str() == "-" {
-            stream::cut_stream(&mut cutter, &mut io::stdin().lock(), &mut buffer, &mut out)
+            match stdin_as_file() {
+                Some(mut file) => stream::cut_file(&mut cutter, &mut file, &mut buffer, &mut out),
+                None => {
+                    stream::cut_stream(&mut cutter, &mut io::stdin().lock(), &mut buffer, &mut out)
+                }
+            }
         } else {
             File::open(path).map_err(Error::Read).and_then(|mut file| {
                 stream::cut_file(&mut cutter, &mut file, &mut buffer, &mut out)
@@ -51,6 +56,23 @@ fn main() -> ExitCode {
         }
     }
     status
+}
+
+/// Standard input as a file of its own, sharing its position, so that a
+/// large file redirected to it (`short < big.log`) is mapped like a named one.
+#[cfg(unix)]
+fn stdin_as_file() -> Option<File> {
+    use std::os::fd::AsFd;
+    io::stdin()
+        .as_fd()
+        .try_clone_to_owned()
+        .ok()
+        .map(File::from)
+}
+
+#[cfg(not(unix))]
+fn stdin_as_file() -> Option<File> {
+    None
 }
 
 fn complain(message: &str) {

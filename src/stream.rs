@@ -69,16 +69,21 @@ pub fn cut_stream<R: Read + ?Sized, W: Write + ?Sized>(
     }
 }
 
-/// Cuts every line of a named file to `out`. A regular file of at least
-/// [`MAP_WINDOW`] bytes is mapped a window at a time; anything else, or a file
-/// the system will not map, is read as a stream.
+/// Cuts every line of `file`, from where it stands, to `out`. A regular file
+/// of at least [`MAP_WINDOW`] bytes is mapped a window at a time, and left
+/// standing at its end; anything else, or a file the system will not map, is
+/// read as a stream.
 pub fn cut_file<W: Write + ?Sized>(
     cutter: &mut Cutter,
     file: &mut File,
     buffer: &mut [u8],
     out: &mut W,
 ) -> Result<(), Error> {
-    let mut at = 0;
+    // Standard input may have been read before (`(head -n 1; short) < log`).
+    let Ok(start) = file.stream_position() else {
+        return cut_stream(cutter, file, buffer, out);
+    };
+    let mut at = start;
     loop {
         // The length is asked anew for every window: a file that grows is read to
         // its end as it is now, and one that shrank is not mapped past its end.
@@ -99,10 +104,13 @@ pub fn cut_file<W: Write + ?Sized>(
         at += consumed as u64;
         if eof {
             out.flush().map_err(Error::Write)?;
+            // Whoever shares the file's position (a shell's standard input)
+            // sees it read to the end, as after a read.
+            file.seek(SeekFrom::Start(at)).map_err(Error::Read)?;
             return Ok(());
         }
     }
-    if at > 0 {
+    if at > start {
         // What the cutter has not consumed is read again from where it starts.
         file.seek(SeekFrom::Start(at)).map_err(Error::Read)?;
     }

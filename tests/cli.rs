@@ -253,6 +253,35 @@ fn large_file_is_cut_as_its_stream() {
     }
 }
 
+/// A large file redirected to standard input is cut from where the shell's
+/// position stands, as a read would, and is left read to its end.
+#[test]
+fn large_file_on_stdin_is_cut_from_its_position() {
+    let dir = scratch_dir("large-stdin");
+    let path = dir.join("large.txt");
+    let line = format!("{}\n", "x".repeat(120));
+    let text = format!("abcdefghij\n{}last line\n", line.repeat(30_000));
+    fs::write(&path, &text).unwrap();
+    // dd reads exactly three bytes; what short leaves is counted after it.
+    let output = Command::new("bash")
+        .arg("-c")
+        .arg(r#"{ dd bs=3 count=1 of=/dev/null 2>/dev/null; "$SHORT" -w 5; echo "left: $(wc -c)"; } < "$FILE""#)
+        .env("SHORT", env!("CARGO_BIN_EXE_short"))
+        .env("FILE", &path)
+        .env_remove("COLUMNS")
+        .output()
+        .unwrap();
+    let from_pipe = run_with_input(short().args(["-w", "5"]), &text.as_bytes()[3..]);
+    let mut expected = from_pipe.stdout;
+    expected.extend(b"left: 0\n");
+    assert!(output.status.success(), "{output:?}");
+    assert!(output.stdout.starts_with(b"defgh\nxxxxx\n"));
+    assert!(
+        output.stdout == expected,
+        "stdin and the pipe were cut differently"
+    );
+}
+
 /// A named pipe cannot be mapped or sought in: it is read as a stream.
 #[test]
 fn named_pipe_is_read_as_a_stream() {
