@@ -11,7 +11,7 @@ use std::time::Duration;
 
 mod common;
 
-use common::{run_with_input, short, spawn_piped};
+use common::{bash, run_with_input, short, spawn_piped};
 use nix::pty::{Winsize, openpty};
 
 fn scratch_dir(name: &str) -> PathBuf {
@@ -263,12 +263,8 @@ fn large_file_on_stdin_is_cut_from_its_position() {
     let text = format!("abcdefghij\n{}last line\n", line.repeat(30_000));
     fs::write(&path, &text).unwrap();
     // dd reads exactly three bytes; what short leaves is counted after it.
-    let output = Command::new("bash")
-        .arg("-c")
-        .arg(r#"{ dd bs=3 count=1 of=/dev/null 2>/dev/null; "$SHORT" -w 5; echo "left: $(wc -c)"; } < "$FILE""#)
-        .env("SHORT", env!("CARGO_BIN_EXE_short"))
+    let output = bash(r#"{ dd bs=3 count=1 of=/dev/null 2>/dev/null; "$SHORT" -w 5; echo "left: $(wc -c)"; } < "$FILE""#)
         .env("FILE", &path)
-        .env_remove("COLUMNS")
         .output()
         .unwrap();
     let from_pipe = run_with_input(short().args(["-w", "5"]), &text.as_bytes()[3..]);

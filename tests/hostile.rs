@@ -4,22 +4,29 @@
 use std::fs;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
 use std::thread;
 
 mod common;
 
-use common::{run_with_input, short, spawn_piped};
+use common::{bash, run_with_input, short, spawn_piped};
 
-/// Runs `bash -c script` and returns what it printed.
-fn bash(script: &str) -> std::process::Output {
-    Command::new("bash")
-        .arg("-c")
-        .arg(script)
-        .env("SHORT", env!("CARGO_BIN_EXE_short"))
-        .output()
-        .expect("run bash")
+/// Starts `short -w 80 path` and returns it with its output pipe and the first
+/// byte of its output, which comes when its output buffer fills: short then
+/// waits on the pipe, partway through the file, until the test reads on.
+fn start_until_first_output(path: &Path) -> (Child, ChildStdout, Vec<u8>) {
+    let mut child = short()
+        .args(["-w", "80"])
+        .arg(path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut output = vec![0; 1];
+    stdout.read_exact(&mut output).unwrap();
+    (child, stdout, output)
 }
 
 /// The most memory the process has used so far, in KiB.
@@ -92,16 +99,8 @@ fn gigabyte_line_in_a_file() {
     file.write_all(short_lines.as_bytes()).unwrap();
     drop(file);
 
-    let mut child = short()
-        .args(["-w", "80"])
-        .arg(&path)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    // The first output comes after the long line, when the output buffer fills.
-    let mut output = vec![0; 1];
-    stdout.read_exact(&mut output).unwrap();
+    // The first output comes after the long line.
+    let (mut child, mut stdout, mut output) = start_until_first_output(&path);
     let peak = peak_rss(child.id());
     stdout.read_to_end(&mut output).unwrap();
     let status = child.wait().unwrap();
@@ -123,18 +122,8 @@ fn file_truncated_while_mapped() {
     let path = std::env::temp_dir().join(format!("short-truncated-{}", std::process::id()));
     let line = format!("{}\n", "x".repeat(99));
     fs::write(&path, line.repeat((32 << 20) / line.len())).unwrap();
-    let mut child = short()
-        .args(["-w", "80"])
-        .arg(&path)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    // The first output comes when short's buffer fills; short then waits on
-    // the pipe, in the middle of its first window.
-    let mut output = vec![0; 1];
-    stdout.read_exact(&mut output).unwrap();
+    // Short waits on the pipe in the middle of its first window.
+    let (child, mut stdout, mut output) = start_until_first_output(&path);
     fs::File::options()
         .write(true)
         .open(&path)
@@ -161,7 +150,7 @@ fn endless_input_cut_by_head() {
         r#""$SHORT" -z -w 5 < /dev/zero | head -c 100000 | wc -c; echo ${PIPESTATUS[0]}"#,
         r#"yes 'a long line of text' | "$SHORT" -w 5 | head -c 100000 | wc -c; echo ${PIPESTATUS[1]}"#,
     ] {
-        let output = bash(script);
+        let output = bash(script).output().expect("run bash");
         assert_eq!(
             String::from_utf8_lossy(&output.stdout),
             "100000\n0\n",
@@ -174,7 +163,9 @@ fn endless_input_cut_by_head() {
 /// Zero-width bytes never fill a line, so a line of them is all kept.
 #[test]
 fn zero_width_stream_passes_through() {
-    let output = bash(r#"head -c 50000000 /dev/zero | "$SHORT" -w 5 -e | wc -c"#);
+    let output = bash(r#"head -c 50000000 /dev/zero | "$SHORT" -w 5 -e | wc -c"#)
+        .output()
+        .expect("run bash");
     assert!(output.status.success());
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "50000000");
 }

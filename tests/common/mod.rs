@@ -14,6 +14,17 @@ pub fn short() -> Command {
     command
 }
 
+/// `bash -c script`, with the built binary in `$SHORT` and no `COLUMNS`.
+pub fn bash(script: &str) -> Command {
+    let mut command = Command::new("bash");
+    command
+        .arg("-c")
+        .arg(script)
+        .env("SHORT", env!("CARGO_BIN_EXE_short"))
+        .env_remove("COLUMNS");
+    command
+}
+
 /// Starts short with `args`, its stdin and stdout piped to the test.
 pub fn spawn_piped(args: &[&str]) -> Child {
     short()
