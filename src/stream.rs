@@ -95,7 +95,6 @@ pub fn cut_file<W: Write + ?Sized>(
             break;
         }
         let window_len = (len - at).min(MAP_WINDOW as u64) as usize;
-        report_truncation();
         let Ok(window) = map_window(file, at, window_len) else {
             break;
         };
@@ -119,10 +118,11 @@ pub fn cut_file<W: Write + ?Sized>(
 
 #[allow(unsafe_code)]
 fn map_window(file: &File, offset: u64, len: usize) -> io::Result<Mmap> {
+    report_truncation();
     // SAFETY: the map is only read, and only while `file` is open. Another
     // program may still change the file under it: bytes rewritten in place are
     // read as they are now, like a read would, and a file truncated past the
-    // window raises SIGBUS, which `report_truncation` turns into an error
+    // window raises SIGBUS, which `report_truncation` has just made an error
     // (the length is checked before every window to keep that race short).
     unsafe { MmapOptions::new().offset(offset).len(len).map(file) }
 }
