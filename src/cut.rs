@@ -63,6 +63,7 @@ impl Default for Options {
 /// Cuts lines to a display width.
 #[derive(Debug)]
 pub struct Cutter {
+    options: Options,
     width: usize,
     /// The columns the text of a cut line may take: `width` less the marker's.
     text_width: usize,
@@ -157,7 +158,19 @@ impl Cutter {
             scanner,
             line: Line::default(),
             reshaper,
+            options,
         }
+    }
+
+    /// A cutter with the same options, at the start of a line: it can take
+    /// the lines after any terminator while this one takes those before.
+    pub fn twin(&self) -> Cutter {
+        Cutter::new(self.options.clone())
+    }
+
+    /// The byte that ends a line.
+    pub fn terminator(&self) -> u8 {
+        self.terminator
     }
 
     /// Cuts the lines in `input`, writing what is decided to `out`, and returns

@@ -5,13 +5,15 @@
 //! [`mod@unit`] splits a line into the units a cut never divides, [`cut`] is
 //! the pure cutting core (and [`keep`] its other ways of cutting), [`stream`]
 //! drives it over a reader with a fixed buffer or over a file mapped a window
-//! at a time, [`width`] decides the width, and [`cli`] is the command line.
+//! at a time (whose lines a second thread helps to cut), [`width`] decides
+//! the width, and [`cli`] is the command line.
 
 #![deny(unsafe_code)]
 
 pub mod ansi;
 pub mod cli;
 pub mod cut;
+mod helper;
 pub mod keep;
 pub mod stream;
 pub mod unit;

@@ -4,11 +4,13 @@
 
 use std::fs::File;
 use std::io::{self, ErrorKind, Read, Seek, SeekFrom, Write};
-use std::sync::Once;
+use std::sync::{Arc, Once};
+use std::thread;
 
 use memmap2::{Mmap, MmapOptions};
 
 use crate::cut::{Cutter, MAX_UNDECIDED};
+use crate::helper::Helper;
 
 /// Reads of 256 KiB keep system calls few; the buffer never grows.
 pub const BUFFER_LEN: usize = 256 * 1024;
@@ -84,36 +86,151 @@ pub fn cut_file<W: Write + ?Sized>(
         return cut_stream(cutter, file, buffer, out);
     };
     let mut at = start;
-    loop {
-        // The length is asked anew for every window: a file that grows is read to
-        // its end as it is now, and one that shrank is not mapped past its end.
-        let len = match file.metadata() {
-            Ok(metadata) if metadata.is_file() => metadata.len(),
-            _ => break,
-        };
-        if len < MAP_WINDOW as u64 || at >= len {
-            break;
-        }
-        let window_len = (len - at).min(MAP_WINDOW as u64) as usize;
-        let Ok(window) = map_window(file, at, window_len) else {
-            break;
-        };
-        let eof = at + window_len as u64 == len;
-        let consumed = cutter.process(&window, eof, out).map_err(Error::Write)?;
-        at += consumed as u64;
-        if eof {
-            out.flush().map_err(Error::Write)?;
-            // Whoever shares the file's position (a shell's standard input)
-            // sees it read to the end, as after a read.
-            file.seek(SeekFrom::Start(at)).map_err(Error::Read)?;
-            return Ok(());
-        }
+    let mapped = thread::scope(|scope| cut_mapped(scope, cutter, file, &mut at, out))?;
+    if mapped {
+        out.flush().map_err(Error::Write)?;
+        // Whoever shares the file's position (a shell's standard input) sees
+        // it read to the end, as after a read.
+        file.seek(SeekFrom::Start(at)).map_err(Error::Read)?;
+        return Ok(());
     }
     if at > start {
         // What the cutter has not consumed is read again from where it starts.
         file.seek(SeekFrom::Start(at)).map_err(Error::Read)?;
     }
     cut_stream(cutter, file, buffer, out)
+}
+
+/// A mapped window of a file.
+struct Window {
+    map: Arc<Mmap>,
+    /// The file ends with the window.
+    eof: bool,
+    /// Where the window's lines are split with a helper thread, which was
+    /// sent its share when the window was mapped.
+    split: Option<Split>,
+}
+
+/// The caller cuts a window's lines up to `helper_from`, the helper from there
+/// to `helper_to`; both follow a terminator, or `helper_to` is the end of the
+/// file. What follows is the start of the next window.
+#[derive(Clone, Copy, Debug)]
+struct Split {
+    helper_from: usize,
+    helper_to: usize,
+}
+
+/// A share smaller than this is not worth handing over.
+const MIN_SHARE: usize = 128 * 1024;
+
+/// How far a terminator is looked for, to split a window or to end it. A
+/// window of longer lines is mostly skipped, at `memchr`'s speed, and its
+/// caller cuts it whole.
+const MAX_SPLIT_SEARCH: usize = 64 * 1024;
+
+/// Cuts `file` from `*at` a mapped window at a time, while windows can be
+/// mapped, moving `*at` past what was cut. Returns whether the file was cut
+/// to its end.
+fn cut_mapped<'scope, W: Write + ?Sized>(
+    scope: &'scope thread::Scope<'scope, '_>,
+    cutter: &mut Cutter,
+    file: &File,
+    at: &mut u64,
+    out: &mut W,
+) -> Result<bool, Error> {
+    let Some((map, eof)) = map_next(file, *at) else {
+        return Ok(false);
+    };
+    // Mapped windows hold whole lines that can be cut without waiting for
+    // input, so a second core, if there is one, cuts half of each.
+    let helper = Helper::start(scope, cutter);
+    let terminator = cutter.terminator();
+    let mut window = share(map, eof, helper.as_ref(), terminator)?;
+    loop {
+        let Window { map, eof, split } = window;
+        let mut next = None;
+        match (split, &helper) {
+            (Some(split), Some(helper)) => {
+                // The next window's share is sent before this one is cut, so
+                // that the helper goes on without waiting.
+                if !eof
+                    && let Some((next_map, next_eof)) = map_next(file, *at + split.helper_to as u64)
+                {
+                    next = Some(share(next_map, next_eof, Some(helper), terminator)?);
+                }
+                cutter
+                    .process(&map[..split.helper_from], true, out)
+                    .and_then(|_| helper.write_next(out))
+                    .map_err(Error::Write)?;
+                *at += split.helper_to as u64;
+            }
+            _ => {
+                *at += cutter.process(&map, eof, out).map_err(Error::Write)? as u64;
+            }
+        }
+        if eof {
+            return Ok(true);
+        }
+        // Unmapped before the next window is mapped, unless that one was
+        // mapped ahead for the helper.
+        drop(map);
+        window = match next {
+            Some(next) => next,
+            None => match map_next(file, *at) {
+                Some((map, eof)) => share(map, eof, helper.as_ref(), terminator)?,
+                None => return Ok(false),
+            },
+        };
+    }
+}
+
+/// Maps the next window of `file`, from `at`, if it is still a file large
+/// enough to map; and whether the file ends with it.
+fn map_next(file: &File, at: u64) -> Option<(Mmap, bool)> {
+    // The length is asked anew for every window: a file that grows is read
+    // to its end as it is now, and one that shrank is not mapped past its end.
+    let len = match file.metadata() {
+        Ok(metadata) if metadata.is_file() => metadata.len(),
+        _ => return None,
+    };
+    if len < MAP_WINDOW as u64 || at >= len {
+        return None;
+    }
+    let window_len = (len - at).min(MAP_WINDOW as u64) as usize;
+    let map = map_window(file, at, window_len).ok()?;
+    Some((map, at + window_len as u64 == len))
+}
+
+/// Splits a mapped window's lines with the helper, if there is one and the
+/// window's lines are short enough, and sends the helper its share.
+fn share(map: Mmap, eof: bool, helper: Option<&Helper>, terminator: u8) -> Result<Window, Error> {
+    let map = Arc::new(map);
+    let split = helper.and_then(|_| split_lines(&map, eof, terminator));
+    if let (Some(helper), Some(split)) = (helper, split) {
+        helper
+            .send(&map, split.helper_from..split.helper_to)
+            .map_err(Error::Write)?;
+    }
+    Ok(Window { map, eof, split })
+}
+
+/// Where to split a window's lines, if its middle and its end are close
+/// enough to a terminator; at the end of the file, its end is the window's.
+fn split_lines(window: &[u8], eof: bool, terminator: u8) -> Option<Split> {
+    let len = window.len();
+    let end = if eof {
+        len
+    } else {
+        let from = len.saturating_sub(MAX_SPLIT_SEARCH);
+        from + memchr::memrchr(terminator, &window[from..])? + 1
+    };
+    let half = len / 2;
+    let search = window.get(half..end.min(half + MAX_SPLIT_SEARCH))?;
+    let helper_from = half + memchr::memchr(terminator, search)? + 1;
+    (helper_from < end && end - helper_from >= MIN_SHARE).then_some(Split {
+        helper_from,
+        helper_to: end,
+    })
 }
 
 #[allow(unsafe_code)]

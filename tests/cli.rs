@@ -336,16 +336,53 @@ fn closed_output_pipe_ends_quietly() {
 }
 
 #[test]
-fn full_disk_is_an_error() {
-    let output = short()
-        .args(["-w", "10", "Cargo.toml"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(File::create("/dev/full").unwrap())
-        .output()
+fn closed_output_pipe_ends_a_large_file_quietly() {
+    let dir = scratch_dir("closed-pipe");
+    let path = dir.join("large.txt");
+    fs::write(
+        &path,
+        b"a line that is long enough to be cut\n".repeat(200_000),
+    )
+    .unwrap();
+    let mut child = short()
+        .args(["-w", "10"])
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(
-        String::from_utf8_lossy(&output.stderr),
-        "short: write error: no space left on device\n"
-    );
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0; 6];
+    stdout.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"a line");
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+#[test]
+fn full_disk_is_an_error() {
+    let dir = scratch_dir("full-disk");
+    let large = dir.join("large.txt");
+    // Mapped, and cut by two threads where there are two cores.
+    fs::write(
+        &large,
+        b"a line that is long enough to be cut\n".repeat(200_000),
+    )
+    .unwrap();
+    for file in [PathBuf::from("Cargo.toml"), large] {
+        let output = short()
+            .args(["-w", "10"])
+            .arg(&file)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", file.display());
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            "short: write error: no space left on device\n"
+        );
+    }
 }

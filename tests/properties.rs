@@ -741,6 +741,32 @@ proptest! {
     }
 
     #[test]
+    fn lines_cut_apart_come_out_as_cut_together(
+        options in options(),
+        input in text(),
+        splits in any::<[prop::sample::Index; 2]>(),
+    ) {
+        // As a mapped file is shared between two threads: whole lines are cut
+        // as inputs of their own, those of each other block by a twin.
+        let mut line_starts: Vec<usize> = input
+            .iter()
+            .enumerate()
+            .filter(|&(_, &byte)| byte == options.terminator)
+            .map(|(at, _)| at + 1)
+            .collect();
+        line_starts.push(0);
+        let mut splits = splits.map(|split| line_starts[split.index(line_starts.len())]);
+        splits.sort_unstable();
+        let [first, second] = splits;
+        let mut cutter = Cutter::new(options.clone());
+        let mut out = Vec::new();
+        cutter.process(&input[..first], true, &mut out).unwrap();
+        cutter.twin().process(&input[first..second], true, &mut out).unwrap();
+        cutter.process(&input[second..], true, &mut out).unwrap();
+        prop_assert_eq!(out, cut(&options, &input));
+    }
+
+    #[test]
     fn any_split_into_reads_gives_the_same_output(
         options in options(),
         input in text(),
