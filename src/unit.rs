@@ -2,6 +2,8 @@
 //! escape sequences, tabs, and control bytes, each with what it does to the
 //! column.
 
+use std::hint;
+
 use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
 use unicode_segmentation::GraphemeCursor;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -182,19 +184,24 @@ fn ascii_blocks(line: &[u8], mut col: usize, limit: usize, tab_width: usize) -> 
         let others = (printable | tabs) ^ HIGH;
         let whole = others == 0 && after.first().is_some_and(u8::is_ascii);
         if whole {
-            let next_col = if tabs == 0 {
-                col + 8
-            } else if tab_width >= 8 && tab_width.is_power_of_two() {
+            let next_col = if tab_width >= 8 && tab_width.is_power_of_two() {
                 // No two tabs of a block are a tab stop apart: after the first,
                 // each moves on to the next stop. Worked out without a branch,
-                // as where tabs fall is not to be predicted.
+                // as where tabs fall, and whether a block has any, is not to be
+                // predicted; without tabs, the sum is not used, and may wrap.
                 let first = tabs.trailing_zeros() as usize / 8;
-                let last = 7 - tabs.leading_zeros() as usize / 8;
+                let last = 7usize.wrapping_sub(tabs.leading_zeros() as usize / 8);
                 // Adds up the bytes' bits in the top byte: baseline x86-64
                 // has no population count instruction.
                 let count = ((tabs >> 7).wrapping_mul(LOW) >> 56) as usize;
                 let first_stop = Kind::Tab.advance(col + first, tab_width);
-                first_stop + (count - 1) * tab_width + 7 - last
+                let with_tabs = first_stop
+                    .wrapping_add(count.wrapping_sub(1).wrapping_mul(tab_width))
+                    .wrapping_add(7)
+                    .wrapping_sub(last);
+                hint::select_unpredictable(tabs == 0, col + 8, with_tabs)
+            } else if tabs == 0 {
+                col + 8
             } else {
                 let mut next_col = col;
                 let mut segment_start = 0;
@@ -231,6 +238,25 @@ fn ascii_blocks(line: &[u8], mut col: usize, limit: usize, tab_width: usize) -> 
         if tabs & known_bits == 0 {
             let taken = known.min(limit.saturating_sub(col));
             return (pos + taken, col + taken);
+        }
+        if tab_width.is_power_of_two() {
+            // Every byte is counted, without a branch on where the limit falls
+            // or where the tabs are: columns only grow, so the units that fit
+            // are the first ones.
+            let mut next_col = col;
+            let mut taken = 0;
+            let mut reached = col;
+            for (at, &byte) in block.iter().enumerate() {
+                next_col = hint::select_unpredictable(
+                    byte == b'\t',
+                    (next_col | (tab_width - 1)) + 1,
+                    next_col + 1,
+                );
+                let fits = at < known && next_col <= limit;
+                taken += usize::from(fits);
+                reached = hint::select_unpredictable(fits, next_col, reached);
+            }
+            return (pos + taken, reached);
         }
         for &byte in &block[..known] {
             let kind = if byte == b'\t' {
