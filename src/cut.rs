@@ -298,6 +298,21 @@ impl Cutter {
             } else {
                 self.text_width
             };
+            // Text between colour codes is read a block at a time while the
+            // cut is not near.
+            if held_from.is_none()
+                && input[pos..].starts_with(&[ESC, b'['])
+                && let Some(run) = ansi::plain_run(&input[pos..], col, limit)
+            {
+                pos += run.len;
+                col = run.col;
+                decided = pos;
+                self.line.col = col;
+                if let Some(effect) = run.sgr {
+                    self.apply(effect);
+                }
+                continue;
+            }
             // Colour codes come in runs: none of them is for the scanner.
             let (run, run_col) = if input.get(pos) == Some(&ESC) {
                 (0, col)

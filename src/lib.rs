@@ -16,6 +16,7 @@ pub mod cut;
 mod helper;
 pub mod keep;
 pub mod stream;
+mod swar;
 pub mod unit;
 pub mod width;
 

@@ -9,6 +9,7 @@ use unicode_segmentation::GraphemeCursor;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::ansi::{self, Effect, Escape};
+use crate::swar::{HIGH, LOW, equal, in_range};
 
 /// A grapheme cluster longer than this is measured in pieces of this size. Real
 /// clusters are far shorter (a family emoji with skin tones is 35 bytes, a
@@ -131,21 +132,6 @@ enum SimpleUnit {
     Alone { len: usize, width: usize },
 }
 
-const LOW: u64 = u64::from_ne_bytes([0x01; 8]);
-const HIGH: u64 = LOW * 0x80;
-
-/// The high bit of each byte of `word` that is at least `least`, for bytes
-/// below 0x80. The sums never carry into the next byte, so every byte is
-/// tested exactly.
-fn at_least(word: u64, least: u8) -> u64 {
-    ((word & !HIGH) + LOW * u64::from(0x80 - least)) & HIGH
-}
-
-/// The high bit of each byte of `word` that is printable ASCII.
-fn printable_bytes(word: u64) -> u64 {
-    at_least(word, 0x20) & !at_least(word, 0x7f) & !word & HIGH
-}
-
 /// How many bytes at the start of `bytes` are printable ASCII.
 pub fn printable_ascii_prefix(bytes: &[u8]) -> usize {
     let is_printable = |b: u8| b.wrapping_sub(0x20) < 0x7f - 0x20;
@@ -159,7 +145,7 @@ pub fn printable_ascii_prefix(bytes: &[u8]) -> usize {
     let mut len = clean * 32;
     let (blocks, rest) = bytes[len..].as_chunks::<8>();
     for &block in blocks {
-        let others = printable_bytes(u64::from_le_bytes(block)) ^ HIGH;
+        let others = in_range(u64::from_le_bytes(block), 0x20, 0x7e) ^ HIGH;
         if others != 0 {
             return len + others.trailing_zeros() as usize / 8;
         }
@@ -178,9 +164,8 @@ fn ascii_blocks(line: &[u8], mut col: usize, limit: usize, tab_width: usize) -> 
     let mut pos = 0;
     while let Some((block, after)) = line[pos..].split_first_chunk::<8>() {
         let word = u64::from_le_bytes(*block);
-        let printable = printable_bytes(word);
-        let not_tab = at_least(word ^ (LOW * u64::from(b'\t')), 1) | word & HIGH;
-        let tabs = !not_tab & HIGH;
+        let printable = in_range(word, 0x20, 0x7e);
+        let tabs = equal(word, b'\t');
         let others = (printable | tabs) ^ HIGH;
         let whole = others == 0 && after.first().is_some_and(u8::is_ascii);
         if whole {

@@ -77,9 +77,36 @@ fn line() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(part, 0..24).prop_map(|parts| parts.concat())
 }
 
+/// Colour output (`grep --color`, `ls --color`): words and colour codes,
+/// long enough to be read a block at a time, now and then something else.
+fn colour_line() -> impl Strategy<Value = Vec<u8>> {
+    let part = prop_oneof![
+        6 => prop::sample::select(vec![
+            &b"x"[..],
+            b"word ",
+            b"  ",
+            b"src/main.rs",
+            b":42:",
+            b"\x1b[0m",
+            b"\x1b[m",
+            b"\x1b[00m",
+            b"\x1b[0;0m",
+            b"\x1b[1;31m",
+            b"\x1b[38;5;208m",
+            b"\x1b[K",
+            b"\x1b[2K",
+            b"\x1b[31;",
+        ])
+        .prop_map(<[u8]>::to_vec),
+        1 => prop::sample::select(FRAGMENTS).prop_map(<[u8]>::to_vec),
+    ];
+    prop::collection::vec(part, 0..80).prop_map(|parts| parts.concat())
+}
+
 /// Lines joined by newlines, the last one perhaps without.
 fn text() -> impl Strategy<Value = Vec<u8>> {
-    (prop::collection::vec(line(), 0..6), any::<bool>()).prop_map(|(lines, final_newline)| {
+    let line = prop_oneof![3 => line(), 1 => colour_line()];
+    (prop::collection::vec(line, 0..6), any::<bool>()).prop_map(|(lines, final_newline)| {
         let mut text = lines.join(&b'\n');
         if final_newline && !text.is_empty() {
             text.push(b'\n');
