@@ -367,9 +367,8 @@ fn classify_sse2(block: &[u8; PLAIN_BLOCK]) -> Classes {
     }
     let mut classes = Classes::default();
     for (at, chunk) in block.as_chunks::<16>().0.iter().enumerate() {
-        let (low, high) = chunk.split_at(8);
-        let word = |half: &[u8]| i64::from_le_bytes(half.try_into().unwrap_or_default());
-        let bytes = _mm_set_epi64x(word(high), word(low));
+        let halves = u128::from_le_bytes(*chunk);
+        let bytes = _mm_set_epi64x((halves >> 64) as i64, halves as i64);
         let shift = 16 * at;
         classes.printable |= bits(in_range(bytes, 0x20, 0x7e)) << shift;
         classes.params |= bits(in_range(bytes, b'0', b';')) << shift;
