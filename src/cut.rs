@@ -311,6 +311,11 @@ impl Cutter {
                 if let Some(effect) = run.sgr {
                     self.apply(effect);
                 }
+                // Printable ASCII starts a unit of a column at least, which a
+                // full line has no room for.
+                if col == self.width && input.get(pos).is_some_and(|&b| (0x20..0x7f).contains(&b)) {
+                    return Scan::Cut { keep_end: pos };
+                }
                 continue;
             }
             // Colour codes come in runs: none of them is for the scanner.
