@@ -10,6 +10,7 @@ use std::io::{self, Write};
 use memchr::memchr;
 
 use crate::ansi::{self, ESC, Effect, Escape};
+use crate::block;
 use crate::keep::{KeepPart, Reshaper};
 use crate::unit::{Kind, MAX_UNIT_LEN, Scanner, printable_ascii_prefix};
 
@@ -298,11 +299,16 @@ impl Cutter {
             } else {
                 self.text_width
             };
-            // Text between colour codes is read a block at a time while the
-            // cut is not near.
+            // Colour output and tab-separated text are read a block at a
+            // time, from their first colour code or tab, or from the line's
+            // start if it starts plain.
+            let plain = match input[pos..] {
+                [ESC, b'[', ..] | [b'\t', ..] => true,
+                _ => pos == start && block::starts_plain(&input[pos..]),
+            };
             if held_from.is_none()
-                && input[pos..].starts_with(&[ESC, b'['])
-                && let Some(run) = ansi::plain_run(&input[pos..], col, limit)
+                && plain
+                && let Some(run) = block::plain_run(&input[pos..], col, limit, self.tab_width)
             {
                 pos += run.len;
                 col = run.col;
@@ -311,9 +317,13 @@ impl Cutter {
                 if let Some(effect) = run.sgr {
                     self.apply(effect);
                 }
-                // Printable ASCII starts a unit of a column at least, which a
-                // full line has no room for.
-                if col == self.width && input.get(pos).is_some_and(|&b| (0x20..0x7f).contains(&b)) {
+                // Printable ASCII or a tab starts a unit of a column at least,
+                // which a full line has no room for.
+                if col == self.width
+                    && input
+                        .get(pos)
+                        .is_some_and(|&b| b == b'\t' || (0x20..0x7f).contains(&b))
+                {
                     return Scan::Cut { keep_end: pos };
                 }
                 continue;

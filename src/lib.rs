@@ -11,6 +11,7 @@
 #![deny(unsafe_code)]
 
 pub mod ansi;
+mod block;
 pub mod cli;
 pub mod cut;
 mod helper;

@@ -77,8 +77,9 @@ fn line() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(part, 0..24).prop_map(|parts| parts.concat())
 }
 
-/// Colour output (`grep --color`, `ls --color`): words and colour codes,
-/// long enough to be read a block at a time, now and then something else.
+/// Colour output (`grep --color`, `ls --color`) and tab-separated values:
+/// words, colour codes and tabs, long enough to be read a block at a time, now
+/// and then something else.
 fn colour_line() -> impl Strategy<Value = Vec<u8>> {
     let part = prop_oneof![
         6 => prop::sample::select(vec![
@@ -96,6 +97,8 @@ fn colour_line() -> impl Strategy<Value = Vec<u8>> {
             b"\x1b[K",
             b"\x1b[2K",
             b"\x1b[31;",
+            b"\t",
+            b"field\t",
         ])
         .prop_map(<[u8]>::to_vec),
         1 => prop::sample::select(FRAGMENTS).prop_map(<[u8]>::to_vec),

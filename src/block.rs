@@ -1,0 +1,373 @@
+//! Plain text read 64 bytes at a time: printable ASCII, tabs, and the CSI
+//! sequences of colour output. In colour output and tab-separated values,
+//! codes, tabs and short words alternate where no branch predictor can guess,
+//! and taking them one at a time costs a few mispredicted branches each; here
+//! a block's bytes are sorted into classes at once, and word arithmetic finds
+//! every sequence and counts the columns.
+
+use crate::ansi::{ESC, Effect};
+use crate::swar;
+use crate::unit::Kind;
+
+const BLOCK: usize = 64;
+
+/// Text, tabs and colour codes, as far as [`plain_run`] reads them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PlainRun {
+    /// The bytes read.
+    pub len: usize,
+    /// The column after them.
+    pub col: usize,
+    /// The effect of the last SGR sequence among them, if any.
+    pub sgr: Option<Effect>,
+}
+
+/// Reads printable ASCII, tabs and the CSI sequences of
+/// [`parse_plain_csi`](crate::ansi::parse_plain_csi)
+/// from the start of `bytes`, from column `col`, for as long as they end
+/// within `limit` columns. Stops before anything else (other bytes and
+/// sequences, sequences that a block cuts off, and the last text byte or tab
+/// before a byte that is not ASCII, which a combining mark could join), and
+/// reads nothing of a block that is not followed by one more byte. Returns
+/// `None` when it reads nothing.
+pub(crate) fn plain_run(
+    bytes: &[u8],
+    mut col: usize,
+    limit: usize,
+    tab_width: usize,
+) -> Option<PlainRun> {
+    let mut len = 0;
+    let mut sgr = None;
+    while let Some((block, rest)) = bytes[len..].split_first_chunk::<BLOCK>()
+        && let Some(&after) = rest.first()
+    {
+        let read = plain_block(block, after, col, limit, tab_width);
+        len += read.len;
+        col = read.col;
+        sgr = read.sgr.or(sgr);
+        if read.len < BLOCK {
+            break;
+        }
+    }
+    (len > 0).then_some(PlainRun { len, col, sgr })
+}
+
+/// Whether the first eight bytes of `bytes` are printable ASCII or tabs, as
+/// at the start of most lines of tab-separated values, and of few lines that
+/// [`plain_run`] would stop in at once.
+pub(crate) fn starts_plain(bytes: &[u8]) -> bool {
+    bytes.first_chunk::<8>().is_some_and(|word| {
+        let word = u64::from_le_bytes(*word);
+        swar::in_range(word, 0x20, 0x7e) | swar::equal(word, b'\t') == swar::HIGH
+    })
+}
+
+/// [`plain_run`] on one block, followed by the byte `after`.
+fn plain_block(
+    block: &[u8; BLOCK],
+    after: u8,
+    col: usize,
+    limit: usize,
+    tab_width: usize,
+) -> PlainRun {
+    let Classes {
+        printable,
+        tabs,
+        params,
+        finals,
+        escapes,
+        brackets,
+    } = classify(block);
+    let below = |end: u32| 1u64.checked_shl(end).map_or(u64::MAX, |bit| bit - 1);
+    let highest_below = |bits: u64, end: u32| 63 - (bits & below(end)).leading_zeros();
+    // A sequence starts at an ESC followed by '['; its parameters run from two
+    // bytes on, and adding a bit at the start of a run of ones carries to the
+    // first byte after it, which must be a final byte. Only the last sequence
+    // can run past the block, to bit 64 or beyond.
+    let starts = escapes & (brackets >> 1);
+    let params = u128::from(params);
+    let ends = (params + (u128::from(starts) << 2)) & !params;
+    let mut end = if ends >> BLOCK != 0 {
+        highest_below(starts, 64)
+    } else {
+        64
+    };
+    let ends = ends as u64;
+    // A sequence broken by a byte that is not a final byte may end where the
+    // last one starts.
+    let broken = ends & !finals;
+    if broken != 0 {
+        end = end.min(highest_below(starts, broken.trailing_zeros()));
+    }
+    let starts = starts & below(end);
+    let ends = ends & below(end);
+    // Each start less its end sets the bits from the one up to the other: the
+    // pairs do not overlap, so the differences add up without a borrow.
+    let inside = ends.wrapping_sub(starts) | ends;
+    end = end.min((!(printable | tabs | inside)).trailing_zeros());
+    let text = printable & !inside;
+    let next = block.get(end as usize).copied().unwrap_or(after);
+    if !next.is_ascii() && end > 0 && (text | tabs) >> (end - 1) & 1 == 1 {
+        end -= 1;
+    }
+    // Text between tabs a stretch at a time; the stretch in which the limit
+    // falls ends at the text byte or the tab that does not fit.
+    let mut col = col;
+    let mut from = 0;
+    let mut tabs_left = tabs & below(end);
+    loop {
+        let stop = if tabs_left == 0 {
+            end
+        } else {
+            tabs_left.trailing_zeros()
+        };
+        // Every byte of a stretch is text or part of a sequence; without
+        // sequences (tab-separated values), no bits need counting.
+        let mut stretch = text & below(stop) & !below(from);
+        let columns = if inside == 0 {
+            (stop - from) as usize
+        } else {
+            stretch.count_ones() as usize
+        };
+        if col + columns > limit {
+            // The text byte that does not fit ends what is read.
+            for _ in 0..limit - col {
+                stretch &= stretch - 1;
+            }
+            end = stretch.trailing_zeros();
+            col = limit;
+            break;
+        }
+        col += columns;
+        if tabs_left == 0 {
+            break;
+        }
+        let next_col = Kind::Tab.advance(col, tab_width);
+        if next_col > limit {
+            end = stop;
+            break;
+        }
+        col = next_col;
+        from = stop + 1;
+        tabs_left &= tabs_left - 1;
+    }
+    PlainRun {
+        len: end as usize,
+        col,
+        sgr: last_sgr(block, starts & below(end), ends & below(end)),
+    }
+}
+
+/// The bytes of a block in the classes that [`plain_block`] reads, one bit a
+/// byte.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Classes {
+    /// 0x20..=0x7E
+    printable: u64,
+    tabs: u64,
+    /// The parameter bytes of a plain CSI sequence: digits, ':' and ';'.
+    params: u64,
+    /// 0x40..=0x7E
+    finals: u64,
+    escapes: u64,
+    brackets: u64,
+}
+
+/// Every x86-64 processor has SSE2, whose byte comparisons and byte masks do
+/// in one instruction what takes [`classify_words`] a dozen.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+fn classify(block: &[u8; BLOCK]) -> Classes {
+    // SAFETY: SSE2 is part of x86-64, so every processor that runs this code
+    // has it.
+    unsafe { classify_sse2(block) }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn classify(block: &[u8; BLOCK]) -> Classes {
+    classify_words(block)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn classify_sse2(block: &[u8; BLOCK]) -> Classes {
+    use std::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_movemask_epi8,
+        _mm_set_epi64x, _mm_set1_epi8,
+    };
+    // Signed comparisons: bytes from 0x80 up are negative, in no range.
+    #[target_feature(enable = "sse2")]
+    fn in_range(bytes: __m128i, first: u8, last: u8) -> __m128i {
+        _mm_and_si128(
+            _mm_cmpgt_epi8(bytes, _mm_set1_epi8(first as i8 - 1)),
+            _mm_cmplt_epi8(bytes, _mm_set1_epi8(last as i8 + 1)),
+        )
+    }
+    #[target_feature(enable = "sse2")]
+    fn bits(mask: __m128i) -> u64 {
+        u64::from(_mm_movemask_epi8(mask) as u16)
+    }
+    let mut classes = Classes::default();
+    for (at, chunk) in block.as_chunks::<16>().0.iter().enumerate() {
+        let halves = u128::from_le_bytes(*chunk);
+        let bytes = _mm_set_epi64x((halves >> 64) as i64, halves as i64);
+        let shift = 16 * at;
+        classes.printable |= bits(in_range(bytes, 0x20, 0x7e)) << shift;
+        classes.tabs |= bits(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'\t' as i8))) << shift;
+        classes.params |= bits(in_range(bytes, b'0', b';')) << shift;
+        classes.finals |= bits(in_range(bytes, 0x40, 0x7e)) << shift;
+        classes.escapes |= bits(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(ESC as i8))) << shift;
+        classes.brackets |= bits(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'[' as i8))) << shift;
+    }
+    classes
+}
+
+/// [`classify`] in plain word operations, for other processors.
+#[cfg(any(not(target_arch = "x86_64"), test))]
+fn classify_words(block: &[u8; BLOCK]) -> Classes {
+    let mut classes = Classes::default();
+    for (at, word) in block.as_chunks::<8>().0.iter().enumerate() {
+        let word = u64::from_le_bytes(*word);
+        let shift = 8 * at;
+        classes.printable |= swar::gather(swar::in_range(word, 0x20, 0x7e)) << shift;
+        classes.tabs |= swar::gather(swar::equal(word, b'\t')) << shift;
+        classes.params |= swar::gather(swar::in_range(word, b'0', b';')) << shift;
+        classes.finals |= swar::gather(swar::in_range(word, 0x40, 0x7e)) << shift;
+        classes.escapes |= swar::gather(swar::equal(word, ESC)) << shift;
+        classes.brackets |= swar::gather(swar::equal(word, b'[')) << shift;
+    }
+    classes
+}
+
+/// The effect of the last SGR sequence among those of `block` that start and
+/// end at the bits of `starts` and `ends`, all complete and plain.
+fn last_sgr(block: &[u8; BLOCK], starts: u64, mut ends: u64) -> Option<Effect> {
+    while ends != 0 {
+        let end = 63 - ends.leading_zeros();
+        ends &= !(1 << end);
+        if block[end as usize] == b'm' {
+            let start = 63 - (starts & ((1 << end) - 1)).leading_zeros();
+            let params = &block[start as usize + 2..end as usize];
+            return Some(Effect::Sgr {
+                resets: params.iter().all(|&b| b == b'0'),
+            });
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ansi::parse_plain_csi;
+
+    /// What [`plain_run`] reads, one unit at a time: the blocks it reads are
+    /// 64 bytes from the start, each followed by a byte, and no unit
+    /// crosses a block's end.
+    fn plain_run_unit_by_unit(
+        bytes: &[u8],
+        mut col: usize,
+        limit: usize,
+        tab_width: usize,
+    ) -> Option<PlainRun> {
+        let mut pos = 0;
+        let mut sgr = None;
+        let mut block_end = BLOCK;
+        while block_end < bytes.len() {
+            if pos == block_end {
+                block_end += BLOCK;
+                continue;
+            }
+            if let Some((len, effect)) = parse_plain_csi(&bytes[pos..block_end]) {
+                pos += len;
+                if let Effect::Sgr { .. } = effect {
+                    sgr = Some(effect);
+                }
+                continue;
+            }
+            let next_col = match bytes[pos] {
+                0x20..=0x7e => col + 1,
+                b'\t' => Kind::Tab.advance(col, tab_width),
+                _ => break,
+            };
+            if !bytes[pos + 1].is_ascii() || next_col > limit {
+                break;
+            }
+            pos += 1;
+            col = next_col;
+        }
+        (pos > 0).then_some(PlainRun { len: pos, col, sgr })
+    }
+
+    #[test]
+    fn plain_run_reads_what_units_would() {
+        let pieces: [&[u8]; 18] = [
+            b"x",
+            b"word ",
+            b"0;1",
+            b"\x1b[0m",
+            b"\x1b[m",
+            b"\x1b[00m",
+            b"\x1b[0;0m",
+            b"\x1b[38;5;208m",
+            b"\x1b[K",
+            b"\x1b[31;",
+            b"\t",
+            b"\x1b[?25l",
+            b"\x1b]8;;x\x1b\\",
+            b"\x1b",
+            b"[",
+            "\u{301}".as_bytes(),
+            "\u{e9}".as_bytes(),
+            b"\n",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut random = |below: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % below as u64) as usize
+        };
+        for _ in 0..200_000 {
+            // Mostly text, tabs and colour codes, so that runs go on for blocks.
+            let plain_only = random(4) != 0;
+            let mut bytes = Vec::new();
+            for _ in 0..random(90) {
+                let choices = if plain_only { 11 } else { pieces.len() };
+                bytes.extend_from_slice(pieces[random(choices)]);
+            }
+            let col = random(10);
+            let limit = col + random(200);
+            let tab_width = [1, 3, 4, 8][random(4)];
+            assert_eq!(
+                plain_run(&bytes, col, limit, tab_width),
+                plain_run_unit_by_unit(&bytes, col, limit, tab_width),
+                "{:?} from {col} to {limit}, tabs every {tab_width}",
+                String::from_utf8_lossy(&bytes)
+            );
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn classes_are_the_same_in_words_and_in_sse2() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..20_000 {
+            let mut block = [0; BLOCK];
+            for byte in &mut block {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                // Every byte now and then; the bytes of colour codes often.
+                *byte = match seed % 4 {
+                    0 => (seed >> 8) as u8,
+                    _ => {
+                        let common = b"\x1b[0123456789;:m@~ax\t\x7f\x80";
+                        common[(seed >> 8) as usize % common.len()]
+                    }
+                };
+            }
+            assert_eq!(classify(&block), classify_words(&block));
+        }
+    }
+}
