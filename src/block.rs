@@ -260,6 +260,7 @@ fn last_sgr(block: &[u8; BLOCK], starts: u64, mut ends: u64) -> Option<Effect> {
 mod tests {
     use super::*;
     use crate::ansi::parse_plain_csi;
+    use crate::testing::Random;
 
     /// What [`plain_run`] reads, one unit at a time: the blocks it reads are
     /// 64 bytes from the start, each followed by a byte, and no unit
@@ -321,24 +322,18 @@ mod tests {
             "\u{e9}".as_bytes(),
             b"\n",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut random = |below: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % below as u64) as usize
-        };
+        let mut random = Random::new(0x2545_f491_4f6c_dd1d);
         for _ in 0..200_000 {
             // Mostly text, tabs and colour codes, so that runs go on for blocks.
-            let plain_only = random(4) != 0;
+            let plain_only = random.below(4) != 0;
             let mut bytes = Vec::new();
-            for _ in 0..random(90) {
+            for _ in 0..random.below(90) {
                 let choices = if plain_only { 11 } else { pieces.len() };
-                bytes.extend_from_slice(pieces[random(choices)]);
+                bytes.extend_from_slice(pieces[random.below(choices)]);
             }
-            let col = random(10);
-            let limit = col + random(200);
-            let tab_width = [1, 3, 4, 8][random(4)];
+            let col = random.below(10);
+            let limit = col + random.below(200);
+            let tab_width = [1, 3, 4, 8][random.below(4)];
             assert_eq!(
                 plain_run(&bytes, col, limit, tab_width),
                 plain_run_unit_by_unit(&bytes, col, limit, tab_width),
@@ -351,13 +346,11 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn classes_are_the_same_in_words_and_in_sse2() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut random = Random::new(0x9e37_79b9_7f4a_7c15);
         for _ in 0..20_000 {
             let mut block = [0; BLOCK];
             for byte in &mut block {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
+                let seed = random.next();
                 // Every byte now and then; the bytes of colour codes often.
                 *byte = match seed % 4 {
                     0 => (seed >> 8) as u8,

@@ -18,6 +18,8 @@ mod helper;
 pub mod keep;
 pub mod stream;
 mod swar;
+#[cfg(test)]
+mod testing;
 pub mod unit;
 pub mod width;
 

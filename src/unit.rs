@@ -772,6 +772,7 @@ fn decode(bytes: &[u8], complete: bool) -> Option<Decoded> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::Random;
 
     fn units(line: &str) -> Vec<(usize, Kind)> {
         let mut scanner = Scanner::new(false);
@@ -1088,27 +1089,21 @@ mod tests {
     /// before an ASCII byte, and nothing else.
     #[test]
     fn ascii_blocks_count_columns_exactly() {
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut random = |below: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % below as u64) as usize
-        };
+        let mut random = Random::new(0x2545_f491_4f6c_dd1d);
         for _ in 0..100_000 {
-            let len = random(48);
-            let tabs = random(4);
-            let others = random(3);
+            let len = random.below(48);
+            let tabs = random.below(4);
+            let others = random.below(3);
             let line: Vec<u8> = (0..len)
-                .map(|_| match random(16) {
+                .map(|_| match random.below(16) {
                     n if n < tabs => b'\t',
-                    n if n < tabs + others => [0x1b, 0x00, 0x7f, 0xcc][random(4)],
+                    n if n < tabs + others => [0x1b, 0x00, 0x7f, 0xcc][random.below(4)],
                     _ => b'x',
                 })
                 .collect();
-            let tab_width = [1, 2, 3, 4, 5, 8, 10, 16, 32][random(9)];
-            let start = random(20);
-            let limit = start + random(70);
+            let tab_width = [1, 2, 3, 4, 5, 8, 10, 16, 32][random.below(9)];
+            let start = random.below(20);
+            let limit = start + random.below(70);
             let mut cols = vec![start];
             for &byte in &line {
                 let kind = if byte == b'\t' {

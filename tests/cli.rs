@@ -4,7 +4,7 @@
 use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
@@ -309,6 +309,30 @@ fn bad_usage_exits_2() {
     }
 }
 
+/// The lines that the closed-pipe and full-disk tests cut: long enough to be
+/// cut at 10 columns, and in a file, enough of them to be mapped (and cut by
+/// two threads where there are two cores).
+const LINE_TO_CUT: &[u8] = b"a line that is long enough to be cut\n";
+
+fn large_file_to_cut(name: &str) -> PathBuf {
+    let path = scratch_dir(name).join("large.txt");
+    fs::write(&path, LINE_TO_CUT.repeat(200_000)).unwrap();
+    path
+}
+
+/// Reads the first bytes `child` writes, closes its output, and checks that
+/// it ends quietly.
+fn assert_ends_quietly_when_output_closes(mut child: Child) {
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0; 6];
+    stdout.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"a line");
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
 #[test]
 fn closed_output_pipe_ends_quietly() {
     let mut child = short()
@@ -318,60 +342,31 @@ fn closed_output_pipe_ends_quietly() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut first = [0; 6];
     let mut stdin = child.stdin.take().unwrap();
     let writer = thread::spawn(move || {
-        let line = b"a line that is long enough to be cut\n".repeat(1000);
+        let lines = LINE_TO_CUT.repeat(1000);
         // Ends with an error once short has gone.
-        while stdin.write_all(&line).is_ok() {}
+        while stdin.write_all(&lines).is_ok() {}
     });
-    stdout.read_exact(&mut first).unwrap();
-    assert_eq!(&first, b"a line");
-    drop(stdout);
-    let output = child.wait_with_output().unwrap();
+    assert_ends_quietly_when_output_closes(child);
     writer.join().unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
 }
 
 #[test]
 fn closed_output_pipe_ends_a_large_file_quietly() {
-    let dir = scratch_dir("closed-pipe");
-    let path = dir.join("large.txt");
-    fs::write(
-        &path,
-        b"a line that is long enough to be cut\n".repeat(200_000),
-    )
-    .unwrap();
-    let mut child = short()
+    let child = short()
         .args(["-w", "10"])
-        .arg(&path)
+        .arg(large_file_to_cut("closed-pipe"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut first = [0; 6];
-    stdout.read_exact(&mut first).unwrap();
-    assert_eq!(&first, b"a line");
-    drop(stdout);
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    assert_ends_quietly_when_output_closes(child);
 }
 
 #[test]
 fn full_disk_is_an_error() {
-    let dir = scratch_dir("full-disk");
-    let large = dir.join("large.txt");
-    // Mapped, and cut by two threads where there are two cores.
-    fs::write(
-        &large,
-        b"a line that is long enough to be cut\n".repeat(200_000),
-    )
-    .unwrap();
-    for file in [PathBuf::from("Cargo.toml"), large] {
+    for file in [PathBuf::from("Cargo.toml"), large_file_to_cut("full-disk")] {
         let output = short()
             .args(["-w", "10"])
             .arg(&file)
