@@ -188,36 +188,68 @@ fn classify(block: &[u8; BLOCK]) -> Classes {
     classify_words(block)
 }
 
+/// One bit a byte of `chunk`, for those that are printable ASCII.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "sse2")]
-fn classify_sse2(block: &[u8; BLOCK]) -> Classes {
+#[allow(unsafe_code)]
+pub(crate) fn printable_bits(chunk: &[u8; 16]) -> u16 {
+    // SAFETY: as for `classify`.
+    unsafe { sse2::bits(sse2::in_range(sse2::load(chunk), 0x20, 0x7e)) as u16 }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+pub(crate) fn printable_bits(chunk: &[u8; 16]) -> u16 {
+    let halves = u128::from_le_bytes(*chunk);
+    let bits = |word: u64| swar::gather(swar::in_range(word, 0x20, 0x7e));
+    (bits(halves as u64) | bits((halves >> 64) as u64) << 8) as u16
+}
+
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
     use std::arch::x86_64::{
         __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_movemask_epi8,
         _mm_set_epi64x, _mm_set1_epi8,
     };
-    // Signed comparisons: bytes from 0x80 up are negative, in no range.
+
     #[target_feature(enable = "sse2")]
-    fn in_range(bytes: __m128i, first: u8, last: u8) -> __m128i {
+    pub(super) fn load(chunk: &[u8; 16]) -> __m128i {
+        let halves = u128::from_le_bytes(*chunk);
+        _mm_set_epi64x((halves >> 64) as i64, halves as i64)
+    }
+
+    /// Signed comparisons: bytes from 0x80 up are negative, in no range.
+    #[target_feature(enable = "sse2")]
+    pub(super) fn in_range(bytes: __m128i, first: u8, last: u8) -> __m128i {
         _mm_and_si128(
             _mm_cmpgt_epi8(bytes, _mm_set1_epi8(first as i8 - 1)),
             _mm_cmplt_epi8(bytes, _mm_set1_epi8(last as i8 + 1)),
         )
     }
+
     #[target_feature(enable = "sse2")]
-    fn bits(mask: __m128i) -> u64 {
+    pub(super) fn equal(bytes: __m128i, byte: u8) -> __m128i {
+        _mm_cmpeq_epi8(bytes, _mm_set1_epi8(byte as i8))
+    }
+
+    #[target_feature(enable = "sse2")]
+    pub(super) fn bits(mask: __m128i) -> u64 {
         u64::from(_mm_movemask_epi8(mask) as u16)
     }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn classify_sse2(block: &[u8; BLOCK]) -> Classes {
+    use sse2::{bits, equal, in_range, load};
     let mut classes = Classes::default();
     for (at, chunk) in block.as_chunks::<16>().0.iter().enumerate() {
-        let halves = u128::from_le_bytes(*chunk);
-        let bytes = _mm_set_epi64x((halves >> 64) as i64, halves as i64);
+        let bytes = load(chunk);
         let shift = 16 * at;
         classes.printable |= bits(in_range(bytes, 0x20, 0x7e)) << shift;
-        classes.tabs |= bits(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'\t' as i8))) << shift;
+        classes.tabs |= bits(equal(bytes, b'\t')) << shift;
         classes.params |= bits(in_range(bytes, b'0', b';')) << shift;
         classes.finals |= bits(in_range(bytes, 0x40, 0x7e)) << shift;
-        classes.escapes |= bits(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(ESC as i8))) << shift;
-        classes.brackets |= bits(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'[' as i8))) << shift;
+        classes.escapes |= bits(equal(bytes, ESC)) << shift;
+        classes.brackets |= bits(equal(bytes, b'[')) << shift;
     }
     classes
 }

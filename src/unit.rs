@@ -9,6 +9,7 @@ use unicode_segmentation::GraphemeCursor;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::ansi::{self, Effect, Escape};
+use crate::block;
 use crate::swar::{HIGH, LOW, equal, in_range};
 
 /// A grapheme cluster longer than this is measured in pieces of this size. Real
@@ -134,24 +135,19 @@ enum SimpleUnit {
 
 /// How many bytes at the start of `bytes` are printable ASCII.
 pub fn printable_ascii_prefix(bytes: &[u8]) -> usize {
-    let is_printable = |b: u8| b.wrapping_sub(0x20) < 0x7f - 0x20;
-    let (chunks, _) = bytes.as_chunks::<32>();
-    // A fold rather than a search, so that the compiler tests each chunk with
-    // a few vector instructions; the chunk that fails is then searched.
-    let clean = chunks
-        .iter()
-        .take_while(|chunk| chunk.iter().fold(true, |all, &b| all & is_printable(b)))
-        .count();
-    let mut len = clean * 32;
-    let (blocks, rest) = bytes[len..].as_chunks::<8>();
-    for &block in blocks {
-        let others = in_range(u64::from_le_bytes(block), 0x20, 0x7e) ^ HIGH;
-        if others != 0 {
-            return len + others.trailing_zeros() as usize / 8;
+    let (chunks, rest) = bytes.as_chunks::<16>();
+    let mut len = 0;
+    for chunk in chunks {
+        let printable = block::printable_bits(chunk);
+        if printable != u16::MAX {
+            return len + printable.trailing_ones() as usize;
         }
-        len += 8;
+        len += 16;
     }
-    len + rest.iter().take_while(|&&b| is_printable(b)).count()
+    len + rest
+        .iter()
+        .take_while(|&&b| (0x20..0x7f).contains(&b))
+        .count()
 }
 
 /// Skips printable ASCII and tabs eight bytes at a time, from column `col`,
