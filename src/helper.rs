@@ -18,6 +18,10 @@ use memmap2::Mmap;
 use crate::cut::Cutter;
 use crate::stream::BUFFER_LEN;
 
+/// The helper's output goes back in chunks of this many bytes, as large as
+/// the writer's buffer so that the writer passes them on without a copy.
+const CHUNK_LEN: usize = BUFFER_LEN;
+
 /// The caller's end of the helper thread.
 #[derive(Debug)]
 pub(crate) struct Helper {
@@ -137,7 +141,7 @@ impl ChunkSender<'_> {
         let empty = self
             .empty_chunks
             .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(2 * BUFFER_LEN));
+            .unwrap_or_else(|_| Vec::with_capacity(CHUNK_LEN));
         let full = mem::replace(&mut self.chunk, empty);
         // The caller is gone only after a write error of its own.
         self.messages
@@ -147,12 +151,15 @@ impl ChunkSender<'_> {
 }
 
 impl Write for ChunkSender<'_> {
+    /// Takes what fills the chunk: a run of lines that fit is written at once,
+    /// and would otherwise make a chunk as large as the helper's share.
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.chunk.extend_from_slice(bytes);
-        if self.chunk.len() >= BUFFER_LEN {
+        let taken = bytes.len().min(CHUNK_LEN - self.chunk.len());
+        self.chunk.extend_from_slice(&bytes[..taken]);
+        if self.chunk.len() == CHUNK_LEN {
             self.send()?;
         }
-        Ok(bytes.len())
+        Ok(taken)
     }
 
     fn flush(&mut self) -> io::Result<()> {

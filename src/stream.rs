@@ -20,7 +20,7 @@ const _: () = assert!(BUFFER_LEN > 2 * MAX_UNDECIDED);
 /// A large file is mapped this much at a time: the bytes after a cut are then
 /// scanned where they lie, without the copy a read makes, and the pages of one
 /// window are all that is ever mapped in.
-pub const MAP_WINDOW: usize = 2 * 1024 * 1024;
+pub const MAP_WINDOW: usize = 1024 * 1024;
 
 const _: () = assert!(MAP_WINDOW > 2 * MAX_UNDECIDED);
 

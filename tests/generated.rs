@@ -101,8 +101,8 @@ fn sections_clap_does_not_know() -> String {
         "Lines that fit are written unchanged, byte for byte. Every line in gives one line \
          out, and a missing final newline stays missing. Memory does not grow with the \
          length of a line: the cut part of a long line is read and dropped, never stored. \
-         A regular file of 2 MiB or more, named as FILE or redirected to standard input, \
-         is mapped into memory 2 MiB at a time rather than read; should another program truncate it meanwhile, short \
+         A regular file of 1 MiB or more, named as FILE or redirected to standard input, \
+         is mapped into memory 1 MiB at a time rather than read; should another program truncate it meanwhile, short \
          stops with an error and status 1, and what it had buffered is lost. On more than \
          one core, such a file is cut by two threads, each taking half the lines of every \
          window; the output is the same.",

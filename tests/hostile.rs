@@ -114,6 +114,46 @@ fn gigabyte_line_in_a_file() {
     assert!(peak < 8 * 1024, "peak RSS {peak} KiB");
 }
 
+/// A large file of lines that all fit, cut by two threads where there are
+/// two cores: the lines come out as they went in, and memory stays small,
+/// although each thread's share of a window is one run of lines to copy. A
+/// named pipe after the file holds short, once the file is cut, while its
+/// peak memory is read.
+#[test]
+fn large_file_of_lines_that_fit() {
+    let dir = std::env::temp_dir().join(format!("short-fitting-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("fitting.txt");
+    let text = format!("{}\n", "x".repeat(49)).repeat((64 << 20) / 50);
+    fs::write(&path, &text).unwrap();
+    let fifo = dir.join("fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut child = short()
+        .args(["-w", "1000"])
+        .arg(&path)
+        .arg(&fifo)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut output = vec![0; text.len()];
+    stdout.read_exact(&mut output).unwrap();
+    // All of the file is out: short flushed it and waits for the pipe.
+    let peak = peak_rss(child.id());
+    drop(fs::File::create(&fifo).unwrap());
+    let status = child.wait().unwrap();
+    fs::remove_dir_all(&dir).unwrap();
+    assert!(status.success());
+    assert!(output == text.as_bytes());
+    assert!(peak < 8 * 1024, "peak RSS {peak} KiB");
+}
+
 /// A file truncated by another program while short has it mapped: short
 /// says so and exits with status 1, as for a read error, instead of dying of
 /// SIGBUS.
