@@ -44,12 +44,9 @@ enum Message {
 }
 
 impl Helper {
-    /// Starts a helper thread in `scope` with a cutter like `cutter`, if the
-    /// machine has a core to spare.
+    /// Starts a helper thread in `scope` with a cutter like `cutter`, unless
+    /// the system refuses a thread.
     pub(crate) fn start<'scope>(scope: &'scope Scope<'scope, '_>, cutter: &Cutter) -> Option<Self> {
-        if thread::available_parallelism().map_or(true, |cores| cores.get() < 2) {
-            return None;
-        }
         // The caller sends the next window's share before it cuts the current
         // one, so the helper goes from one share to the next without waiting.
         // Only after the helper is done with a share does the caller send the

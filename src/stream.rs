@@ -141,23 +141,27 @@ fn cut_mapped<'scope, W: Write + ?Sized>(
     let Some((map, eof)) = map_next(file, *at) else {
         return Ok(false);
     };
-    // Mapped windows hold whole lines that can be cut without waiting for
-    // input, so a second core, if there is one, cuts half of each.
-    let helper = Helper::start(scope, cutter);
-    let terminator = cutter.terminator();
-    let mut window = share(map, eof, helper.as_ref(), terminator)?;
+    let mut sharer = Sharer {
+        scope,
+        helper: None,
+        // Mapped windows hold whole lines that can be cut without waiting for
+        // input, so a second core, if there is one, cuts half of each.
+        spare_core: thread::available_parallelism().is_ok_and(|cores| cores.get() > 1),
+    };
+    let mut window = sharer.share(map, eof, cutter)?;
     loop {
         let Window { map, eof, split } = window;
         let mut next = None;
-        match (split, &helper) {
+        // The next window's share is sent before this one is cut, so that the
+        // helper goes on without waiting.
+        if let Some(split) = split
+            && !eof
+            && let Some((next_map, next_eof)) = map_next(file, *at + split.helper_to as u64)
+        {
+            next = Some(sharer.share(next_map, next_eof, cutter)?);
+        }
+        match (split, &sharer.helper) {
             (Some(split), Some(helper)) => {
-                // The next window's share is sent before this one is cut, so
-                // that the helper goes on without waiting.
-                if !eof
-                    && let Some((next_map, next_eof)) = map_next(file, *at + split.helper_to as u64)
-                {
-                    next = Some(share(next_map, next_eof, Some(helper), terminator)?);
-                }
                 cutter
                     .process(&map[..split.helper_from], true, out)
                     .and_then(|_| helper.write_next(out))
@@ -177,10 +181,46 @@ fn cut_mapped<'scope, W: Write + ?Sized>(
         window = match next {
             Some(next) => next,
             None => match map_next(file, *at) {
-                Some((map, eof)) => share(map, eof, helper.as_ref(), terminator)?,
+                Some((map, eof)) => sharer.share(map, eof, cutter)?,
                 None => return Ok(false),
             },
         };
+    }
+}
+
+/// Shares the windows of a file with a helper thread.
+struct Sharer<'scope, 'env> {
+    scope: &'scope thread::Scope<'scope, 'env>,
+    /// Started at the first window whose lines can be split: a file of lines
+    /// too long to split needs none, and a thread, even idle, makes every
+    /// unmapping interrupt its core.
+    helper: Option<Helper>,
+    /// There is a core to spare, and the helper could be started.
+    spare_core: bool,
+}
+
+impl Sharer<'_, '_> {
+    /// Splits a mapped window's lines with the helper, if there is a core for
+    /// it and the window's lines are short enough, and sends the helper its
+    /// share.
+    fn share(&mut self, map: Mmap, eof: bool, cutter: &Cutter) -> Result<Window, Error> {
+        let map = Arc::new(map);
+        let mut split = None;
+        if self.spare_core
+            && let Some(lines) = split_lines(&map, eof, cutter.terminator())
+        {
+            if self.helper.is_none() {
+                self.helper = Helper::start(self.scope, cutter);
+                self.spare_core = self.helper.is_some();
+            }
+            if let Some(helper) = &self.helper {
+                helper
+                    .send(&map, lines.helper_from..lines.helper_to)
+                    .map_err(Error::Write)?;
+                split = Some(lines);
+            }
+        }
+        Ok(Window { map, eof, split })
     }
 }
 
@@ -199,19 +239,6 @@ fn map_next(file: &File, at: u64) -> Option<(Mmap, bool)> {
     let window_len = (len - at).min(MAP_WINDOW as u64) as usize;
     let map = map_window(file, at, window_len).ok()?;
     Some((map, at + window_len as u64 == len))
-}
-
-/// Splits a mapped window's lines with the helper, if there is one and the
-/// window's lines are short enough, and sends the helper its share.
-fn share(map: Mmap, eof: bool, helper: Option<&Helper>, terminator: u8) -> Result<Window, Error> {
-    let map = Arc::new(map);
-    let split = helper.and_then(|_| split_lines(&map, eof, terminator));
-    if let (Some(helper), Some(split)) = (helper, split) {
-        helper
-            .send(&map, split.helper_from..split.helper_to)
-            .map_err(Error::Write)?;
-    }
-    Ok(Window { map, eof, split })
 }
 
 /// Where to split a window's lines, if its middle and its end are close
