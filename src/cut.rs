@@ -235,12 +235,14 @@ impl Cutter {
                 } else if window.get(printable) == Some(&self.terminator) {
                     pos += printable + 1;
                     continue;
-                } else if window.get(printable) != Some(&b'\t')
+                } else if !matches!(window.get(printable), Some(&(b'\t' | ESC)))
                     && let Some(len) = self.line_end.find(&window[printable..])
                     && memchr(b'\t', &window[printable..printable + len]).is_none()
                 {
                     // No longer in bytes than the width, and no tab to widen
                     // it: no character takes more columns than it has bytes.
+                    // (Colour output, mostly longer than the width, is left
+                    // to the block reader: the search would rarely pay.)
                     pos += printable + len + 1;
                     continue;
                 }
