@@ -5,7 +5,7 @@
 //! a block's bytes are sorted into classes at once, and word arithmetic finds
 //! every sequence and counts the columns.
 
-use crate::ansi::{ESC, Effect};
+use crate::ansi::{ESC, Effect, parse_plain_csi};
 use crate::swar;
 use crate::unit::Kind;
 
@@ -22,8 +22,7 @@ pub(crate) struct PlainRun {
     pub sgr: Option<Effect>,
 }
 
-/// Reads printable ASCII, tabs and the CSI sequences of
-/// [`parse_plain_csi`](crate::ansi::parse_plain_csi)
+/// Reads printable ASCII, tabs and the CSI sequences of [`parse_plain_csi`]
 /// from the start of `bytes`, from column `col`, for as long as they end
 /// within `limit` columns. Stops before anything else (other bytes and
 /// sequences, sequences that a block cuts off, and the last text byte or tab
@@ -277,12 +276,11 @@ fn last_sgr(block: &[u8; BLOCK], starts: u64, mut ends: u64) -> Option<Effect> {
     while ends != 0 {
         let end = 63 - ends.leading_zeros();
         ends &= !(1 << end);
-        if block[end as usize] == b'm' {
-            let start = 63 - (starts & ((1 << end) - 1)).leading_zeros();
-            let params = &block[start as usize + 2..end as usize];
-            return Some(Effect::Sgr {
-                resets: params.iter().all(|&b| b == b'0'),
-            });
+        let start = 63 - (starts & ((1 << end) - 1)).leading_zeros();
+        if let Some((_, effect @ Effect::Sgr { .. })) =
+            parse_plain_csi(&block[start as usize..=end as usize])
+        {
+            return Some(effect);
         }
     }
     None
@@ -291,7 +289,6 @@ fn last_sgr(block: &[u8; BLOCK], starts: u64, mut ends: u64) -> Option<Effect> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ansi::parse_plain_csi;
     use crate::testing::Random;
 
     /// What [`plain_run`] reads, one unit at a time: the blocks it reads are

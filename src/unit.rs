@@ -230,7 +230,7 @@ fn ascii_blocks(line: &[u8], mut col: usize, limit: usize, tab_width: usize) -> 
             for (at, &byte) in block.iter().enumerate() {
                 next_col = hint::select_unpredictable(
                     byte == b'\t',
-                    (next_col | (tab_width - 1)) + 1,
+                    Kind::Tab.advance(next_col, tab_width),
                     next_col + 1,
                 );
                 let fits = at < known && next_col <= limit;
