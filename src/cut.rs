@@ -109,6 +109,30 @@ impl TerminatorFinder {
     }
 }
 
+/// How far ahead of the line at hand [`prefetch`] asks for input.
+const PREFETCH_DISTANCE: usize = 4096;
+
+/// Asks the processor to bring `bytes[at]` into its cache, if there is such a
+/// byte. The processor's own prefetcher does not look past the 4 KiB page it
+/// is in, and the pages of a mapped file lie anywhere in memory: without a
+/// hint, short lines wait on memory at every page (logs and TSV 5 to 10 %
+/// slower).
+#[inline]
+fn prefetch(bytes: &[u8], at: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(byte) = bytes.get(at) {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: SSE is part of x86-64, and the address is that of a byte
+        // of `bytes` (a prefetch could not fault anyway).
+        #[allow(unsafe_code)]
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(std::ptr::from_ref(byte).cast());
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (bytes, at);
+}
+
 /// Where the current line stands, as of the last byte consumed.
 #[derive(Clone, Copy, Debug, Default)]
 struct Line {
@@ -195,6 +219,7 @@ impl Cutter {
         let mut copied_from = 0;
         let mut pos = 0;
         while pos < input.len() {
+            prefetch(input, pos + PREFETCH_DISTANCE);
             if let Phase::Skipping { after_cr } = self.line.phase {
                 let Some(offset) = self.line_end.find(&input[pos..]) else {
                     self.line.phase = Phase::Skipping {
