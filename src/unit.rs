@@ -125,6 +125,15 @@ impl WidthCache {
     }
 }
 
+/// CJK ideographs (with Extension A and the Yijing hexagrams between them)
+/// and Hangul syllables: the tens of thousands of characters of CJK text,
+/// each two columns wide and a cluster of its own beside any other, whatever
+/// the table of ambiguous widths. Their traits are known without asking the
+/// segmentation rules each time one is first met, which takes a microsecond:
+/// as long as cutting a few hundred kilobytes of such text. The test
+/// `wide_characters_that_stand_alone_are_known` holds this to the rules.
+const WIDE_AND_ALONE: [std::ops::RangeInclusive<u32>; 2] = [0x3400..=0x9fff, 0xac00..=0xd7a3];
+
 /// A unit that [`Scanner::run`] measures by itself.
 #[derive(Clone, Copy)]
 enum SimpleUnit {
@@ -507,8 +516,11 @@ impl Scanner {
     #[cold]
     #[inline(never)]
     fn learn_traits(&mut self, code: u32) -> Traits {
-        let traits =
-            char::from_u32(code).map_or(Traits(Traits::KNOWN), |c| find_traits(c, self.cjk));
+        let traits = if WIDE_AND_ALONE.iter().any(|range| range.contains(&code)) {
+            Traits(Traits::KNOWN | Traits::ALONE | 2)
+        } else {
+            char::from_u32(code).map_or(Traits(Traits::KNOWN), |c| find_traits(c, self.cjk))
+        };
         self.traits[code as usize] = traits.0;
         traits
     }
@@ -882,6 +894,23 @@ mod tests {
                     assert!(is_boundary(&pair, c.len_utf8()), "{pair:?}");
                     let pair = format!("{neighbour}{c}");
                     assert!(is_boundary(&pair, neighbour.len_utf8()), "{pair:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn wide_characters_that_stand_alone_are_known() {
+        for cjk in [false, true] {
+            let mut scanner = Scanner::new(cjk);
+            for range in WIDE_AND_ALONE {
+                for code in range {
+                    let c = char::from_u32(code).unwrap();
+                    assert_eq!(
+                        scanner.learn_traits(code).0,
+                        find_traits(c, cjk).0,
+                        "U+{code:04X}, cjk {cjk}"
+                    );
                 }
             }
         }
