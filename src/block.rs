@@ -122,7 +122,7 @@ fn plain_block(
         };
         // Every byte of a stretch is text or part of a sequence; without
         // sequences (tab-separated values), no bits need counting.
-        let mut stretch = text & below(stop) & !below(from);
+        let stretch = text & below(stop) & !below(from);
         let columns = if inside == 0 {
             (stop - from) as usize
         } else {
@@ -130,10 +130,7 @@ fn plain_block(
         };
         if col + columns > limit {
             // The text byte that does not fit ends what is read.
-            for _ in 0..limit - col {
-                stretch &= stretch - 1;
-            }
-            end = stretch.trailing_zeros();
+            end = swar::nth_set_bit(stretch, limit - col);
             col = limit;
             break;
         }

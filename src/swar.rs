@@ -36,6 +36,48 @@ pub(crate) fn gather(high_bits: u64) -> u64 {
     (high_bits & HIGH).wrapping_mul(0x0002_0408_1020_4081) >> 56
 }
 
+/// The position of the set bit of `bits` that has `rank` set bits below it,
+/// or 64 if there is none: without a loop over the bits, whose count no
+/// branch predictor could guess.
+pub(crate) fn nth_set_bit(bits: u64, rank: usize) -> u32 {
+    /// Where the set bits of each byte value are, by rank; 8 past the last.
+    const IN_BYTE: [[u8; 8]; 256] = {
+        let mut table = [[8; 8]; 256];
+        let mut byte = 0;
+        while byte < 256 {
+            let mut rank = 0;
+            let mut at = 0;
+            while at < 8 {
+                if byte >> at & 1 == 1 {
+                    table[byte][rank] = at as u8;
+                    rank += 1;
+                }
+                at += 1;
+            }
+            byte += 1;
+        }
+        table
+    };
+    if rank >= 64 {
+        return 64;
+    }
+    // The set bits of each byte, then of each byte and those below it: at
+    // most 64, so every sum stays within its byte.
+    let pairs = bits - ((bits >> 1) & 0x5555_5555_5555_5555);
+    let nibbles = (pairs & 0x3333_3333_3333_3333) + ((pairs >> 2) & 0x3333_3333_3333_3333);
+    let counts = (nibbles + (nibbles >> 4)) & 0x0f0f_0f0f_0f0f_0f0f;
+    let running = counts.wrapping_mul(LOW);
+    // The first byte whose running count passes `rank` holds the bit.
+    let passing = at_least(running, rank as u8 + 1);
+    if passing == 0 {
+        return 64;
+    }
+    let byte_at = passing.trailing_zeros() / 8;
+    let below = ((running << 8) >> (8 * byte_at)) as usize & 0xff;
+    let byte = (bits >> (8 * byte_at)) as u8;
+    8 * byte_at + u32::from(IN_BYTE[usize::from(byte)][rank - below])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,6 +115,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn nth_set_bit_counts_the_bits_below() {
+        let mut random = crate::testing::Random::new(0x1234_5678_9abc_def1);
+        for round in 0..20_000 {
+            // Sparse, dense and every-other words as well as random ones.
+            let bits = match round % 4 {
+                0 => random.next(),
+                1 => random.next() & random.next() & random.next(),
+                2 => random.next() | random.next() | random.next(),
+                _ => 0x5555_5555_5555_5555 << (round % 2),
+            };
+            let mut rest = bits;
+            for rank in 0..70 {
+                let expected = if rank < 64 { rest.trailing_zeros() } else { 64 };
+                assert_eq!(nth_set_bit(bits, rank), expected, "{bits:#x} rank {rank}");
+                if rank < 64 {
+                    rest &= rest.wrapping_sub(1);
+                }
+            }
+        }
+        assert_eq!(nth_set_bit(0, 0), 64);
+        assert_eq!(nth_set_bit(u64::MAX, 63), 63);
     }
 
     #[test]
