@@ -259,7 +259,7 @@ impl Reshaper {
             if self.keep.phase == Phase::Cut && self.tail_width == 0 {
                 // Nothing more of this line is written: on to its end.
                 let rest = &input[pos..];
-                let len = self.line_end.find(rest).unwrap_or(rest.len());
+                let len = self.line_end.find_streaming(rest).unwrap_or(rest.len());
                 if len > 0 {
                     self.after_cr = rest[len - 1] == b'\r';
                 }
