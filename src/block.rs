@@ -155,7 +155,9 @@ fn plain_block(
 }
 
 /// The bytes of a block in the classes that [`plain_block`] reads, one bit a
-/// byte.
+/// byte. The bytes of sequences only matter where one starts, so in a block
+/// without an ESC (tab-separated values) they are not sorted: `params`,
+/// `finals` and `brackets` are then 0.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Classes {
     /// 0x20..=0x7E
@@ -237,15 +239,22 @@ mod sse2 {
 fn classify_sse2(block: &[u8; BLOCK]) -> Classes {
     use sse2::{bits, equal, in_range, load};
     let mut classes = Classes::default();
-    for (at, chunk) in block.as_chunks::<16>().0.iter().enumerate() {
+    let chunks = block.as_chunks::<16>().0;
+    for (at, chunk) in chunks.iter().enumerate() {
         let bytes = load(chunk);
         let shift = 16 * at;
         classes.printable |= bits(in_range(bytes, 0x20, 0x7e)) << shift;
         classes.tabs |= bits(equal(bytes, b'\t')) << shift;
-        classes.params |= bits(in_range(bytes, b'0', b';')) << shift;
-        classes.finals |= bits(in_range(bytes, 0x40, 0x7e)) << shift;
         classes.escapes |= bits(equal(bytes, ESC)) << shift;
-        classes.brackets |= bits(equal(bytes, b'[')) << shift;
+    }
+    if classes.escapes != 0 {
+        for (at, chunk) in chunks.iter().enumerate() {
+            let bytes = load(chunk);
+            let shift = 16 * at;
+            classes.params |= bits(in_range(bytes, b'0', b';')) << shift;
+            classes.finals |= bits(in_range(bytes, 0x40, 0x7e)) << shift;
+            classes.brackets |= bits(equal(bytes, b'[')) << shift;
+        }
     }
     classes
 }
@@ -254,15 +263,21 @@ fn classify_sse2(block: &[u8; BLOCK]) -> Classes {
 #[cfg(any(not(target_arch = "x86_64"), test))]
 fn classify_words(block: &[u8; BLOCK]) -> Classes {
     let mut classes = Classes::default();
-    for (at, word) in block.as_chunks::<8>().0.iter().enumerate() {
-        let word = u64::from_le_bytes(*word);
+    let words: [u64; BLOCK / 8] =
+        std::array::from_fn(|at| u64::from_le_bytes(block.as_chunks::<8>().0[at]));
+    for (at, &word) in words.iter().enumerate() {
         let shift = 8 * at;
         classes.printable |= swar::gather(swar::in_range(word, 0x20, 0x7e)) << shift;
         classes.tabs |= swar::gather(swar::equal(word, b'\t')) << shift;
-        classes.params |= swar::gather(swar::in_range(word, b'0', b';')) << shift;
-        classes.finals |= swar::gather(swar::in_range(word, 0x40, 0x7e)) << shift;
         classes.escapes |= swar::gather(swar::equal(word, ESC)) << shift;
-        classes.brackets |= swar::gather(swar::equal(word, b'[')) << shift;
+    }
+    if classes.escapes != 0 {
+        for (at, &word) in words.iter().enumerate() {
+            let shift = 8 * at;
+            classes.params |= swar::gather(swar::in_range(word, b'0', b';')) << shift;
+            classes.finals |= swar::gather(swar::in_range(word, 0x40, 0x7e)) << shift;
+            classes.brackets |= swar::gather(swar::equal(word, b'[')) << shift;
+        }
     }
     classes
 }
