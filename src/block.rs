@@ -5,7 +5,7 @@
 //! a block's bytes are sorted into classes at once, and word arithmetic finds
 //! every sequence and counts the columns.
 
-use crate::ansi::{ESC, Effect, parse_plain_csi};
+use crate::ansi::{ESC, Effect};
 use crate::swar;
 use crate::unit::Kind;
 
@@ -22,7 +22,8 @@ pub(crate) struct PlainRun {
     pub sgr: Option<Effect>,
 }
 
-/// Reads printable ASCII, tabs and the CSI sequences of [`parse_plain_csi`]
+/// Reads printable ASCII, tabs and the CSI sequences of
+/// [`parse_plain_csi`](crate::ansi::parse_plain_csi)
 /// from the start of `bytes`, from column `col`, for as long as they end
 /// within `limit` columns. Stops before anything else (other bytes and
 /// sequences, sequences that a block cuts off, and the last text byte or tab
@@ -69,6 +70,7 @@ fn plain_block(
     limit: usize,
     tab_width: usize,
 ) -> PlainRun {
+    let classes = classify(block);
     let Classes {
         printable,
         tabs,
@@ -76,7 +78,8 @@ fn plain_block(
         finals,
         escapes,
         brackets,
-    } = classify(block);
+        ..
+    } = classes;
     let below = |end: u32| 1u64.checked_shl(end).map_or(u64::MAX, |bit| bit - 1);
     let highest_below = |bits: u64, end: u32| 63 - (bits & below(end)).leading_zeros();
     // A sequence starts at an ESC followed by '['; its parameters run from two
@@ -150,14 +153,14 @@ fn plain_block(
     PlainRun {
         len: end as usize,
         col,
-        sgr: last_sgr(block, starts & below(end), ends & below(end)),
+        sgr: last_sgr(&classes, starts & below(end), ends & below(end)),
     }
 }
 
 /// The bytes of a block in the classes that [`plain_block`] reads, one bit a
 /// byte. The bytes of sequences only matter where one starts, so in a block
 /// without an ESC (tab-separated values) they are not sorted: `params`,
-/// `finals` and `brackets` are then 0.
+/// `finals`, `brackets`, `sgr_finals` and `zeros` are then 0.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Classes {
     /// 0x20..=0x7E
@@ -169,6 +172,10 @@ struct Classes {
     finals: u64,
     escapes: u64,
     brackets: u64,
+    /// `m`, the final byte of SGR sequences.
+    sgr_finals: u64,
+    /// `0`, the parameter of a reset.
+    zeros: u64,
 }
 
 /// Every x86-64 processor has SSE2, whose byte comparisons and byte masks do
@@ -254,6 +261,8 @@ fn classify_sse2(block: &[u8; BLOCK]) -> Classes {
             classes.params |= bits(in_range(bytes, b'0', b';')) << shift;
             classes.finals |= bits(in_range(bytes, 0x40, 0x7e)) << shift;
             classes.brackets |= bits(equal(bytes, b'[')) << shift;
+            classes.sgr_finals |= bits(equal(bytes, b'm')) << shift;
+            classes.zeros |= bits(equal(bytes, b'0')) << shift;
         }
     }
     classes
@@ -277,30 +286,35 @@ fn classify_words(block: &[u8; BLOCK]) -> Classes {
             classes.params |= swar::gather(swar::in_range(word, b'0', b';')) << shift;
             classes.finals |= swar::gather(swar::in_range(word, 0x40, 0x7e)) << shift;
             classes.brackets |= swar::gather(swar::equal(word, b'[')) << shift;
+            classes.sgr_finals |= swar::gather(swar::equal(word, b'm')) << shift;
+            classes.zeros |= swar::gather(swar::equal(word, b'0')) << shift;
         }
     }
     classes
 }
 
-/// The effect of the last SGR sequence among those of `block` that start and
-/// end at the bits of `starts` and `ends`, all complete and plain.
-fn last_sgr(block: &[u8; BLOCK], starts: u64, mut ends: u64) -> Option<Effect> {
-    while ends != 0 {
-        let end = 63 - ends.leading_zeros();
-        ends &= !(1 << end);
-        let start = 63 - (starts & ((1 << end) - 1)).leading_zeros();
-        if let Some((_, effect @ Effect::Sgr { .. })) =
-            parse_plain_csi(&block[start as usize..=end as usize])
-        {
-            return Some(effect);
-        }
-    }
-    None
+/// The effect of the last SGR sequence among those of a block that start and
+/// end at the bits of `starts` and `ends`, all complete and plain, read off
+/// the classes of its bytes: a sequence is an SGR if its final byte is `m`,
+/// and resets if its parameters are all `0`, as
+/// [`parse_plain_csi`](crate::ansi::parse_plain_csi) reads it
+/// (`plain_run_reads_what_units_would` holds the two together). Parsing the
+/// sequence again cost colour output two or three mispredicted branches a
+/// block.
+fn last_sgr(classes: &Classes, starts: u64, ends: u64) -> Option<Effect> {
+    let end = 63u32.checked_sub((ends & classes.sgr_finals).leading_zeros())?;
+    let start = 63 - (starts & ((1 << end) - 1)).leading_zeros();
+    // Between `ESC [` and the final byte.
+    let params = ((1 << end) - 1) & !((1 << (start + 2)) - 1);
+    Some(Effect::Sgr {
+        resets: params & !classes.zeros == 0,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ansi::parse_plain_csi;
     use crate::testing::Random;
 
     /// What [`plain_run`] reads, one unit at a time: the blocks it reads are
