@@ -80,8 +80,6 @@ fn plain_block(
         brackets,
         ..
     } = classes;
-    let below = |end: u32| 1u64.checked_shl(end).map_or(u64::MAX, |bit| bit - 1);
-    let highest_below = |bits: u64, end: u32| 63 - (bits & below(end)).leading_zeros();
     // A sequence starts at an ESC followed by '['; its parameters run from two
     // bytes on, and adding a bit at the start of a run of ones carries to the
     // first byte after it, which must be a final byte. Only the last sequence
@@ -155,6 +153,18 @@ fn plain_block(
         col,
         sgr: last_sgr(&classes, starts & below(end), ends & below(end)),
     }
+}
+
+/// The bits below bit `end` (all 64 from 64 on).
+#[inline]
+fn below(end: u32) -> u64 {
+    1u64.checked_shl(end).map_or(u64::MAX, |bit| bit - 1)
+}
+
+/// The highest of the set bits of `bits` below bit `end`, which must be one.
+#[inline]
+fn highest_below(bits: u64, end: u32) -> u32 {
+    63 - (bits & below(end)).leading_zeros()
 }
 
 /// The bytes of a block in the classes that [`plain_block`] reads, one bit a
@@ -303,9 +313,9 @@ fn classify_words(block: &[u8; BLOCK]) -> Classes {
 /// block.
 fn last_sgr(classes: &Classes, starts: u64, ends: u64) -> Option<Effect> {
     let end = 63u32.checked_sub((ends & classes.sgr_finals).leading_zeros())?;
-    let start = 63 - (starts & ((1 << end) - 1)).leading_zeros();
+    let start = highest_below(starts, end);
     // Between `ESC [` and the final byte.
-    let params = ((1 << end) - 1) & !((1 << (start + 2)) - 1);
+    let params = below(end) & !below(start + 2);
     Some(Effect::Sgr {
         resets: params & !classes.zeros == 0,
     })
