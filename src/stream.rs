@@ -124,7 +124,7 @@ struct Split {
 const MIN_SHARE: usize = 128 * 1024;
 
 /// How far a terminator is looked for, to end a window.
-const MAX_SPLIT_SEARCH: usize = 64 * 1024;
+const MAX_END_SEARCH: usize = 64 * 1024;
 
 /// A window is split only if this many lines end in the [`SPLIT_SAMPLE`]
 /// bytes after its middle (lines of 512 bytes on average, or shorter).
@@ -152,7 +152,8 @@ fn cut_mapped<'scope, W: Write + ?Sized>(
         scope,
         helper: None,
         // Mapped windows hold whole lines that can be cut without waiting for
-        // input, so a second core, if there is one, cuts half of each.
+        // input, so a second core, if there is one, cuts half of those of
+        // short lines.
         spare_core: thread::available_parallelism().is_ok_and(|cores| cores.get() > 1),
     };
     let mut window = sharer.share(map, eof, cutter)?;
@@ -256,7 +257,7 @@ fn split_lines(window: &[u8], eof: bool, terminator: u8) -> Option<Split> {
     let end = if eof {
         len
     } else {
-        let from = len.saturating_sub(MAX_SPLIT_SEARCH);
+        let from = len.saturating_sub(MAX_END_SEARCH);
         from + memchr::memrchr(terminator, &window[from..])? + 1
     };
     let half = len / 2;
