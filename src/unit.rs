@@ -139,7 +139,7 @@ const WIDE_AND_ALONE: [std::ops::RangeInclusive<u32>; 2] = [0x3400..=0x9fff, 0xa
 enum SimpleUnit {
     Ascii,
     Tab,
-    Alone { len: usize, width: usize },
+    Alone { len: usize, traits: Traits },
 }
 
 /// How many bytes at the start of `bytes` are printable ASCII.
@@ -284,6 +284,11 @@ impl Traits {
     /// Nothing joins it from after, not even a mark: a format character such
     /// as U+FEFF or U+200B is a Control to UAX #29 (GB4).
     const ENDS_CLUSTER: u8 = 0x08;
+    /// A nonspacing mark, the commonest joiner: it takes no column, whether
+    /// it joins what comes before it, and leaves the width of that as it
+    /// was, or stands alone after a [`Self::ENDS_CLUSTER`]; and a cluster
+    /// ends after it before ASCII and before characters with [`Self::ALONE`].
+    const MARK: u8 = 0x04;
     /// The low bits hold its width, as a cluster of its own.
     const WIDTH: u8 = 0x03;
 
@@ -356,8 +361,8 @@ impl Scanner {
     }
 
     /// Skips the units at the start of `line` that need no segmentation rules
-    /// (printable ASCII, tabs, and characters that stand alone in a cluster)
-    /// as long as they end within `limit` columns, starting from column `col`.
+    /// (printable ASCII, tabs, and characters that stand alone in a cluster,
+    /// with the marks that follow them) as long as they end within `limit` columns, starting from column `col`.
     /// A unit is taken only once what follows it shows that it ends there (the
     /// end of `line` does when `complete`). Returns the bytes skipped and the
     /// column reached. This is the loop that most text goes through.
@@ -374,32 +379,43 @@ impl Scanner {
             return (0, col);
         };
         loop {
-            if let SimpleUnit::Alone { mut len, mut width } = unit {
+            if let SimpleUnit::Alone {
+                mut len,
+                mut traits,
+            } = unit
+            {
                 // Text that is not ASCII: one character after another, each
                 // decoded once, for as long as they stand alone.
                 loop {
-                    let next_col = col + width;
+                    let next_col = col + traits.width();
                     if next_col > limit {
                         return (pos, col);
                     }
-                    let next_pos = pos + len;
-                    match line.get(next_pos) {
-                        None if complete => return (next_pos, next_col),
-                        None => return (pos, col),
-                        Some(next) if next.is_ascii() => {
-                            pos = next_pos;
-                            col = next_col;
-                            break;
-                        }
-                        Some(_) => match self.alone_in_run(&line[next_pos..]) {
-                            Some((next_len, traits)) => {
-                                pos = next_pos;
-                                col = next_col;
-                                len = next_len;
-                                width = traits.width();
-                            }
+                    let mut end = pos + len;
+                    let next_alone = loop {
+                        match line.get(end) {
+                            None if complete => return (end, next_col),
                             None => return (pos, col),
-                        },
+                            Some(next) if next.is_ascii() => break None,
+                            Some(_) => {}
+                        }
+                        if let Some(alone) = self.alone_in_run(&line[end..]) {
+                            break Some(alone);
+                        }
+                        let marks = self.plain_marks(&line[end..]);
+                        if marks == 0 {
+                            return (pos, col);
+                        }
+                        end += marks;
+                    };
+                    pos = end;
+                    col = next_col;
+                    match next_alone {
+                        Some((next_len, next_traits)) => {
+                            len = next_len;
+                            traits = next_traits;
+                        }
+                        None => break,
                     }
                 }
                 match self.simple_unit(&line[pos..]) {
@@ -434,17 +450,23 @@ impl Scanner {
             if next_col > limit {
                 return (pos, col);
             }
-            let rest = &line[pos + 1..];
-            let next = match rest.first() {
-                None if complete => return (pos + 1, next_col),
-                None => return (pos, col),
-                Some(_) => self.simple_unit(rest),
+            let mut end = pos + 1;
+            let mut next = self.simple_unit(&line[end..]);
+            if next.is_none() && line.get(end).is_some_and(|&byte| !byte.is_ascii()) {
+                let marks = self.plain_marks(&line[end..]);
+                if marks > 0 {
+                    end += marks;
+                    next = self.simple_unit(&line[end..]);
+                }
+            }
+            let confirmed = match line.get(end) {
+                None => complete,
+                Some(&byte) => tab || next.is_some() || byte.is_ascii(),
             };
-            let confirmed = tab || next.is_some() || rest[0].is_ascii();
             if !confirmed {
                 return (pos, col);
             }
-            pos += 1;
+            pos = end;
             col = next_col;
             match next {
                 Some(next) => unit = next,
@@ -453,14 +475,26 @@ impl Scanner {
         }
     }
 
+    /// The bytes of the marks ([`Traits::MARK`]) at the start of `bytes`.
+    /// [`Self::cluster`] measures a long run of them in pieces, each of no
+    /// column: the column reached is the same.
+    fn plain_marks(&mut self, bytes: &[u8]) -> usize {
+        let mut len = 0;
+        while let Some((code, mark_len)) = decode_well_formed(&bytes[len..])
+            && self.traits(code).has(Traits::MARK)
+        {
+            len += mark_len;
+        }
+        len
+    }
+
     fn simple_unit(&mut self, line: &[u8]) -> Option<SimpleUnit> {
         match *line.first()? {
             0x20..=0x7e => Some(SimpleUnit::Ascii),
             b'\t' => Some(SimpleUnit::Tab),
-            0x80.. => self.alone(line).map(|(len, traits)| SimpleUnit::Alone {
-                len,
-                width: traits.width(),
-            }),
+            0x80.. => self
+                .alone(line)
+                .map(|(len, traits)| SimpleUnit::Alone { len, traits }),
             _ => None,
         }
     }
@@ -664,12 +698,21 @@ fn takes_a_cell(c: char) -> bool {
 /// Whether the segmentation rules put a cluster boundary between `before`
 /// and `after` when nothing else is around them.
 fn is_boundary(before: char, after: char) -> bool {
-    let mut bytes = [0; 8];
-    let split = before.encode_utf8(&mut bytes).len();
+    ends_before(&[before], after)
+}
+
+/// Whether the segmentation rules put a cluster boundary between the
+/// characters `before` (at most three) and `after`.
+fn ends_before(before: &[char], after: char) -> bool {
+    let mut bytes = [0; 16];
+    let mut split = 0;
+    for c in before {
+        split += c.encode_utf8(&mut bytes[split..]).len();
+    }
     let len = split + after.encode_utf8(&mut bytes[split..]).len();
-    let pair = std::str::from_utf8(&bytes[..len]).unwrap_or_default();
+    let text = std::str::from_utf8(&bytes[..len]).unwrap_or_default();
     GraphemeCursor::new(split, len, true)
-        .is_boundary(pair, 0)
+        .is_boundary(text, 0)
         .unwrap_or(false)
 }
 
@@ -713,7 +756,35 @@ fn find_traits(c: char, cjk: bool) -> Traits {
     if is_boundary(c, '\u{200D}') {
         traits |= Traits::ENDS_CLUSTER;
     }
+    if is_mark(c, cjk) {
+        traits |= Traits::MARK;
+    }
     Traits(traits)
+}
+
+/// Zero-width characters that change the width unicode-width gives the
+/// characters before them: variation selectors (emoji and text presentation,
+/// curly quotes), and U+0338, which makes a wide character of `<`, `=` or
+/// `>` in the CJK table. The test `marks_leave_the_width_as_it_was` holds
+/// [`Traits::MARK`] to this list.
+const CONTEXTUAL_ZERO_WIDTH: [std::ops::RangeInclusive<char>; 3] = [
+    '\u{338}'..='\u{338}',
+    '\u{FE00}'..='\u{FE02}',
+    '\u{FE0E}'..='\u{FE0F}',
+];
+
+/// Whether `c` has [`Traits::MARK`]. A conjunct linker (GB9c) and a ZWJ
+/// (GB11) join what comes after them too: the rules are asked about each
+/// with a consonant or an emoji on both sides.
+fn is_mark(c: char, cjk: bool) -> bool {
+    let width = if cjk { c.width_cjk() } else { c.width() };
+    width == Some(0)
+        && !takes_a_cell(c)
+        && !CONTEXTUAL_ZERO_WIDTH.iter().any(|range| range.contains(&c))
+        && !is_boundary('a', c)
+        && ['\u{915}', '\u{1F468}']
+            .iter()
+            .all(|&neighbour| ends_before(&[neighbour, c], neighbour))
 }
 
 /// The code point of a well-formed UTF-8 sequence of two to four bytes at the
@@ -1059,6 +1130,97 @@ mod tests {
             '\u{E9}', '\u{65E5}', '\u{AC00}', '\u{30A2}', '\u{2026}', '\u{A9}',
         ] {
             assert!(find_traits(c, false).has(Traits::ALONE), "{c:?}");
+        }
+    }
+
+    /// Where [`Scanner::run`] stops in `line`, and the column it reaches, are
+    /// a boundary and a column that [`Scanner::next`] reaches unit by unit.
+    /// Returns the bytes it took.
+    fn run_agrees_with_units(scanner: &mut Scanner, line: &str) -> usize {
+        let bytes = line.as_bytes();
+        let (taken, col) = scanner.run(bytes, 0, 1000, 8, true);
+        let (mut pos, mut unit_col) = (0, 0);
+        while pos < taken {
+            let unit = scanner.next(&bytes[pos..], true).expect("complete line");
+            pos += unit.len;
+            unit_col = unit.kind.advance(unit_col, 8);
+        }
+        assert_eq!((pos, unit_col), (taken, col), "{line:?}");
+        taken
+    }
+
+    /// Marks join ASCII and the characters that stand alone in the loop over
+    /// plain text as the segmentation rules join them, and change no width:
+    /// beside every character that unicode-width measures with what follows
+    /// it, too.
+    #[test]
+    fn marks_leave_the_width_as_it_was() {
+        let bases = [
+            'a',
+            '<',
+            '=',
+            '>',
+            '#',
+            '\u{E9}',
+            '\u{65E5}',
+            '\u{AC00}',
+            '\u{915}',
+            '\u{2764}',
+            '\u{2018}',
+            '\u{627}',
+            '\u{5DC}',
+            '\u{1780}',
+            '\u{1A10}',
+            '\u{2D31}',
+            '\u{A4FC}',
+            '\u{10C03}',
+            '\u{16D67}',
+            '\u{1F44D}',
+            '\u{1F1E6}',
+            '\u{AD}',
+            '\u{200B}',
+        ];
+        for cjk in [false, true] {
+            let mut scanner = Scanner::new(cjk);
+            // No marks lie outside these planes (Supplementary Special-purpose:
+            // tags and variation selectors).
+            let marks: Vec<char> = ('\u{80}'..='\u{1FFFF}')
+                .chain('\u{E0000}'..='\u{E0FFF}')
+                .filter(|&c| find_traits(c, cjk).has(Traits::MARK))
+                .collect();
+            assert!(marks.len() > 2000, "only {} marks", marks.len());
+            for &mark in &marks {
+                for base in bases {
+                    let traits = scanner.traits(u32::from(base));
+                    let in_run = base.is_ascii() || traits.has(Traits::ALONE);
+                    // A consonant or an emoji after a linker or a ZWJ would
+                    // join it.
+                    for after in ["", "b", "\u{65E5}", "\u{915}", "\u{1F468}"] {
+                        for line in [
+                            format!("{base}{mark}{after}"),
+                            format!("{base}{mark}{mark}{after}"),
+                        ] {
+                            let taken = run_agrees_with_units(&mut scanner, &line);
+                            if in_run {
+                                assert_eq!(taken, line.len(), "{line:?}, cjk {cjk}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Marks past the length of a cluster, which [`Scanner::cluster`]
+    /// measures in pieces.
+    #[test]
+    fn long_runs_of_marks_take_no_column() {
+        let mut scanner = Scanner::new(false);
+        for base in ['a', '\u{E9}', '\u{65E5}'] {
+            for count in [100, 127, 128, 129, 200] {
+                let line = format!("{base}{}b", "\u{301}".repeat(count));
+                run_agrees_with_units(&mut scanner, &line);
+            }
         }
     }
 
