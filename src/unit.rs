@@ -501,7 +501,7 @@ impl Scanner {
 
     /// The character at the start of `line`, with its length, if it has the
     /// trait [`Traits::ALONE`].
-    #[inline]
+    #[inline(always)]
     fn alone(&mut self, line: &[u8]) -> Option<(usize, Traits)> {
         let (code, len) = decode_well_formed(line)?;
         let traits = self.traits(code);
