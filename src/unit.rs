@@ -134,14 +134,6 @@ impl WidthCache {
 /// `wide_characters_that_stand_alone_are_known` holds this to the rules.
 const WIDE_AND_ALONE: [std::ops::RangeInclusive<u32>; 2] = [0x3400..=0x9fff, 0xac00..=0xd7a3];
 
-/// A unit that [`Scanner::run`] measures by itself.
-#[derive(Clone, Copy)]
-enum SimpleUnit {
-    Ascii,
-    Tab,
-    Alone { len: usize, traits: Traits },
-}
-
 /// How many bytes at the start of `bytes` are printable ASCII.
 pub fn printable_ascii_prefix(bytes: &[u8]) -> usize {
     let (chunks, rest) = bytes.as_chunks::<16>();
@@ -362,10 +354,11 @@ impl Scanner {
 
     /// Skips the units at the start of `line` that need no segmentation rules
     /// (printable ASCII, tabs, and characters that stand alone in a cluster,
-    /// with the marks that follow them) as long as they end within `limit` columns, starting from column `col`.
-    /// A unit is taken only once what follows it shows that it ends there (the
-    /// end of `line` does when `complete`). Returns the bytes skipped and the
-    /// column reached. This is the loop that most text goes through.
+    /// with the marks that follow them) as long as they end within `limit`
+    /// columns, starting from column `col`. A unit is taken only once what
+    /// follows it shows that it ends there (the end of `line` does when
+    /// `complete`). Returns the bytes skipped and the column reached. This is
+    /// the loop that most text goes through.
     pub fn run(
         &mut self,
         line: &[u8],
@@ -375,127 +368,52 @@ impl Scanner {
         complete: bool,
     ) -> (usize, usize) {
         let mut pos = 0;
-        let Some(mut unit) = self.simple_unit(line) else {
-            return (0, col);
-        };
+        // Where the last unit read starts, and the column there: whether the
+        // unit ends where it seems to is known only from what follows it.
+        let (mut unit_start, mut unit_col) = (0, col);
         loop {
-            if let SimpleUnit::Alone {
-                mut len,
-                mut traits,
-            } = unit
-            {
-                // Text that is not ASCII: one character after another, each
-                // decoded once, for as long as they stand alone.
-                loop {
-                    let next_col = col + traits.width();
-                    if next_col > limit {
-                        return (pos, col);
-                    }
-                    let mut end = pos + len;
-                    let next_alone = loop {
-                        match line.get(end) {
-                            None if complete => return (end, next_col),
-                            None => return (pos, col),
-                            Some(next) if next.is_ascii() => break None,
-                            Some(_) => {}
-                        }
-                        if let Some(alone) = self.alone_in_run(&line[end..]) {
-                            break Some(alone);
-                        }
-                        let marks = self.plain_marks(&line[end..]);
-                        if marks == 0 {
-                            return (pos, col);
-                        }
-                        end += marks;
-                    };
-                    pos = end;
-                    col = next_col;
-                    match next_alone {
-                        Some((next_len, next_traits)) => {
-                            len = next_len;
-                            traits = next_traits;
-                        }
-                        None => break,
-                    }
-                }
-                match self.simple_unit(&line[pos..]) {
-                    Some(next) => unit = next,
-                    None => return (pos, col),
-                }
-                continue;
-            }
-            // A lone ASCII byte between characters that are not (a space
-            // between words) is not worth a block.
-            let (len, block_col) = if line.get(pos + 1).is_some_and(u8::is_ascii) {
-                ascii_blocks(&line[pos..], col, limit, tab_width)
-            } else {
-                (0, col)
+            let Some(&byte) = line.get(pos) else {
+                return if complete {
+                    (pos, col)
+                } else {
+                    (unit_start, unit_col)
+                };
             };
-            if len > 0 {
-                pos += len;
-                col = block_col;
-                match self.simple_unit(&line[pos..]) {
-                    Some(next) => unit = next,
-                    None => return (pos, col),
+            let (len, next_col) = match byte {
+                0x20..=0x7e => {
+                    // A lone ASCII byte between characters that are not (a
+                    // space between words) is not worth a block.
+                    if line.get(pos + 1).is_some_and(u8::is_ascii) {
+                        let (len, block_col) = ascii_blocks(&line[pos..], col, limit, tab_width);
+                        if len > 0 {
+                            pos += len;
+                            col = block_col;
+                            (unit_start, unit_col) = (pos, col);
+                            continue;
+                        }
+                    }
+                    (1, col + 1)
                 }
-                continue;
-            }
-            // One byte of printable ASCII or a tab, which the blocks could not take.
-            let tab = matches!(unit, SimpleUnit::Tab);
-            let next_col = if tab {
-                Kind::Tab.advance(col, tab_width)
-            } else {
-                col + 1
+                b'\t' => (1, Kind::Tab.advance(col, tab_width)),
+                0x80.. => match self.char_in_run(&line[pos..]) {
+                    Some((len, traits)) if traits.has(Traits::ALONE) => (len, col + traits.width()),
+                    Some((len, traits)) if traits.has(Traits::MARK) => {
+                        pos += len;
+                        continue;
+                    }
+                    // It may join the unit before it.
+                    _ => return (unit_start, unit_col),
+                },
+                // Nothing joins a control character, nor does it join anything.
+                _ => return (pos, col),
             };
+            // A unit of these starts a cluster after any other.
             if next_col > limit {
                 return (pos, col);
             }
-            let mut end = pos + 1;
-            let mut next = self.simple_unit(&line[end..]);
-            if next.is_none() && line.get(end).is_some_and(|&byte| !byte.is_ascii()) {
-                let marks = self.plain_marks(&line[end..]);
-                if marks > 0 {
-                    end += marks;
-                    next = self.simple_unit(&line[end..]);
-                }
-            }
-            let confirmed = match line.get(end) {
-                None => complete,
-                Some(&byte) => tab || next.is_some() || byte.is_ascii(),
-            };
-            if !confirmed {
-                return (pos, col);
-            }
-            pos = end;
+            (unit_start, unit_col) = (pos, col);
+            pos += len;
             col = next_col;
-            match next {
-                Some(next) => unit = next,
-                None => return (pos, col),
-            }
-        }
-    }
-
-    /// The bytes of the marks ([`Traits::MARK`]) at the start of `bytes`.
-    /// [`Self::cluster`] measures a long run of them in pieces, each of no
-    /// column: the column reached is the same.
-    fn plain_marks(&mut self, bytes: &[u8]) -> usize {
-        let mut len = 0;
-        while let Some((code, mark_len)) = decode_well_formed(&bytes[len..])
-            && self.traits(code).has(Traits::MARK)
-        {
-            len += mark_len;
-        }
-        len
-    }
-
-    fn simple_unit(&mut self, line: &[u8]) -> Option<SimpleUnit> {
-        match *line.first()? {
-            0x20..=0x7e => Some(SimpleUnit::Ascii),
-            b'\t' => Some(SimpleUnit::Tab),
-            0x80.. => self
-                .alone(line)
-                .map(|(len, traits)| SimpleUnit::Alone { len, traits }),
-            _ => None,
         }
     }
 
@@ -508,24 +426,22 @@ impl Scanner {
         traits.has(Traits::ALONE).then_some((len, traits))
     }
 
-    /// [`Self::alone`], with the commonest character of CJK text (three bytes,
-    /// its traits known) decoded inline for the loop over such characters. A
-    /// lead byte 0xE1..=0xEC or 0xEE..=0xEF with two continuation bytes is
-    /// always well formed: only 0xE0 starts overlong forms, only 0xED
-    /// surrogates.
+    /// The character at the start of `line`, if it is well formed, with its
+    /// length and traits; the commonest character of CJK text (three bytes)
+    /// decoded inline for the loop over plain text. A lead byte 0xE1..=0xEC
+    /// or 0xEE..=0xEF with two continuation bytes is always well formed: only
+    /// 0xE0 starts overlong forms, only 0xED surrogates.
     #[inline(always)]
-    fn alone_in_run(&mut self, line: &[u8]) -> Option<(usize, Traits)> {
+    fn char_in_run(&mut self, line: &[u8]) -> Option<(usize, Traits)> {
         if let [lead @ (0xe1..=0xec | 0xee..=0xef), b1, b2, ..] = *line
             && u16::from_le_bytes([b1, b2]) & 0xc0c0 == 0x8080
         {
             let code =
                 (u32::from(lead & 0x0f) << 12) | (u32::from(b1 & 0x3f) << 6) | u32::from(b2 & 0x3f);
-            let known = Traits(self.traits[code as usize]);
-            if known.has(Traits::ALONE) {
-                return Some((3, known));
-            }
+            return Some((3, self.traits(code)));
         }
-        self.alone(line)
+        let (code, len) = decode_well_formed(line)?;
+        Some((len, self.traits(code)))
     }
 
     /// Whether the character at the start of `bytes` is known to begin a
@@ -1110,8 +1026,9 @@ mod tests {
             for b1 in 0x80..=0xbf {
                 for b2 in 0x80..=0xbf {
                     let bytes = [lead, b1, b2, b'a'];
-                    let decoded = scanner.alone(&bytes).map(|(len, t)| (len, t.0));
-                    let shortcut = scanner.alone_in_run(&bytes).map(|(len, t)| (len, t.0));
+                    let decoded =
+                        decode_well_formed(&bytes).map(|(code, len)| (len, scanner.traits(code).0));
+                    let shortcut = scanner.char_in_run(&bytes).map(|(len, t)| (len, t.0));
                     assert_eq!(shortcut, decoded, "{bytes:x?}");
                 }
             }
