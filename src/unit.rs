@@ -2,7 +2,6 @@
 //! escape sequences, tabs, and control bytes, each with what it does to the
 //! column.
 
-use std::hint;
 
 use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
 use unicode_segmentation::GraphemeCursor;
@@ -10,7 +9,6 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::ansi::{self, Effect, Escape};
 use crate::block;
-use crate::swar::{HIGH, LOW, equal, in_range};
 
 /// A grapheme cluster longer than this is measured in pieces of this size. Real
 /// clusters are far shorter (a family emoji with skin tones is 35 bytes, a
@@ -151,113 +149,6 @@ pub fn printable_ascii_prefix(bytes: &[u8]) -> usize {
         .count()
 }
 
-/// Skips printable ASCII and tabs eight bytes at a time, from column `col`,
-/// while they end within `limit`. A block is taken whole when the byte after
-/// it is ASCII, which shows that the block's last unit ends there; the block
-/// that crosses `limit`, or holds another byte, is taken byte by byte as far
-/// as its units are known to end. Returns the bytes skipped and the column
-/// reached.
-fn ascii_blocks(line: &[u8], mut col: usize, limit: usize, tab_width: usize) -> (usize, usize) {
-    let mut pos = 0;
-    while let Some((block, after)) = line[pos..].split_first_chunk::<8>() {
-        let word = u64::from_le_bytes(*block);
-        let printable = in_range(word, 0x20, 0x7e);
-        let tabs = equal(word, b'\t');
-        let others = (printable | tabs) ^ HIGH;
-        let whole = others == 0 && after.first().is_some_and(u8::is_ascii);
-        if whole {
-            let next_col = if tab_width >= 8 && tab_width.is_power_of_two() {
-                // No two tabs of a block are a tab stop apart: after the first,
-                // each moves on to the next stop. Worked out without a branch,
-                // as where tabs fall, and whether a block has any, is not to be
-                // predicted; without tabs, the sum is not used, and may wrap.
-                let first = tabs.trailing_zeros() as usize / 8;
-                let last = 7usize.wrapping_sub(tabs.leading_zeros() as usize / 8);
-                // Adds up the bytes' bits in the top byte: baseline x86-64
-                // has no population count instruction.
-                let count = ((tabs >> 7).wrapping_mul(LOW) >> 56) as usize;
-                let first_stop = Kind::Tab.advance(col + first, tab_width);
-                let with_tabs = first_stop
-                    .wrapping_add(count.wrapping_sub(1).wrapping_mul(tab_width))
-                    .wrapping_add(7)
-                    .wrapping_sub(last);
-                hint::select_unpredictable(tabs == 0, col + 8, with_tabs)
-            } else if tabs == 0 {
-                col + 8
-            } else {
-                let mut next_col = col;
-                let mut segment_start = 0;
-                let mut rest = tabs;
-                while rest != 0 {
-                    let tab = rest.trailing_zeros() as usize / 8;
-                    next_col += tab - segment_start;
-                    next_col = Kind::Tab.advance(next_col, tab_width);
-                    segment_start = tab + 1;
-                    rest &= rest - 1;
-                }
-                next_col + 8 - segment_start
-            };
-            if next_col <= limit {
-                col = next_col;
-                pos += 8;
-                continue;
-            }
-        }
-        // A unit of printable ASCII or a tab surely ends before an ASCII byte;
-        // before any other byte it may not (a combining mark joins it).
-        let known = if whole {
-            8
-        } else {
-            let other = (others.trailing_zeros() as usize / 8).min(8);
-            match block.get(other).or(after.first()) {
-                Some(byte) if byte.is_ascii() => other,
-                _ => other.saturating_sub(1),
-            }
-        };
-        let known_bits = u64::MAX
-            .checked_shl(8 * known as u32)
-            .map_or(u64::MAX, |high| !high);
-        if tabs & known_bits == 0 {
-            let taken = known.min(limit.saturating_sub(col));
-            return (pos + taken, col + taken);
-        }
-        if tab_width.is_power_of_two() {
-            // Every byte is counted, without a branch on where the limit falls
-            // or where the tabs are: columns only grow, so the units that fit
-            // are the first ones.
-            let mut next_col = col;
-            let mut taken = 0;
-            let mut reached = col;
-            for (at, &byte) in block.iter().enumerate() {
-                next_col = hint::select_unpredictable(
-                    byte == b'\t',
-                    Kind::Tab.advance(next_col, tab_width),
-                    next_col + 1,
-                );
-                let fits = at < known && next_col <= limit;
-                taken += usize::from(fits);
-                reached = hint::select_unpredictable(fits, next_col, reached);
-            }
-            return (pos + taken, reached);
-        }
-        for &byte in &block[..known] {
-            let kind = if byte == b'\t' {
-                Kind::Tab
-            } else {
-                Kind::Text { width: 1 }
-            };
-            let next_col = kind.advance(col, tab_width);
-            if next_col > limit {
-                break;
-            }
-            col = next_col;
-            pos += 1;
-        }
-        break;
-    }
-    (pos, col)
-}
-
 /// What a cluster needs to know of one character, packed in a byte.
 #[derive(Clone, Copy, Debug)]
 struct Traits(u8);
@@ -381,18 +272,16 @@ impl Scanner {
             };
             let (len, next_col) = match byte {
                 0x20..=0x7e => {
-                    // A lone ASCII byte between characters that are not (a
-                    // space between words) is not worth a block.
-                    if line.get(pos + 1).is_some_and(u8::is_ascii) {
-                        let (len, block_col) = ascii_blocks(&line[pos..], col, limit, tab_width);
-                        if len > 0 {
-                            pos += len;
-                            col = block_col;
-                            (unit_start, unit_col) = (pos, col);
-                            continue;
-                        }
+                    // Each byte but the last is followed by ASCII, which
+                    // shows that its unit ends there.
+                    let len = printable_ascii_prefix(&line[pos..]);
+                    if col + len > limit {
+                        return (pos + (limit - col), limit);
                     }
-                    (1, col + 1)
+                    pos += len;
+                    col += len;
+                    (unit_start, unit_col) = (pos - 1, col - 1);
+                    continue;
                 }
                 b'\t' => (1, Kind::Tab.advance(col, tab_width)),
                 0x80.. => match self.char_in_run(&line[pos..]) {
@@ -767,7 +656,6 @@ fn decode(bytes: &[u8], complete: bool) -> Option<Decoded> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::Random;
 
     fn units(line: &str) -> Vec<(usize, Kind)> {
         let mut scanner = Scanner::new(false);
@@ -1185,64 +1073,6 @@ mod tests {
                     assert_eq!(printable_ascii_prefix(&bytes), expected, "{bytes:x?}");
                 }
             }
-        }
-    }
-
-    /// Runs of printable ASCII and tabs, against the columns counted one byte
-    /// at a time: the blocks take every unit that ends within the limit and
-    /// before an ASCII byte, and nothing else.
-    #[test]
-    fn ascii_blocks_count_columns_exactly() {
-        let mut random = Random::new(0x2545_f491_4f6c_dd1d);
-        for _ in 0..100_000 {
-            let len = random.below(48);
-            let tabs = random.below(4);
-            let others = random.below(3);
-            let line: Vec<u8> = (0..len)
-                .map(|_| match random.below(16) {
-                    n if n < tabs => b'\t',
-                    n if n < tabs + others => [0x1b, 0x00, 0x7f, 0xcc][random.below(4)],
-                    _ => b'x',
-                })
-                .collect();
-            let tab_width = [1, 2, 3, 4, 5, 8, 10, 16, 32][random.below(9)];
-            let start = random.below(20);
-            let limit = start + random.below(70);
-            let mut cols = vec![start];
-            for &byte in &line {
-                let kind = if byte == b'\t' {
-                    Kind::Tab
-                } else {
-                    Kind::Text { width: 1 }
-                };
-                cols.push(kind.advance(cols[cols.len() - 1], tab_width));
-            }
-            // The bytes that a unit-by-unit reading would take, and those that
-            // the blocks can take: whole blocks while each is followed by a
-            // byte, then the part of one block known to end.
-            let units = line
-                .iter()
-                .zip(&cols[1..])
-                .enumerate()
-                .take_while(|&(at, (&byte, &col))| {
-                    (byte == b'\t' || (0x20..0x7f).contains(&byte))
-                        && col <= limit
-                        && line.get(at + 1).is_some_and(u8::is_ascii)
-                })
-                .count();
-            let mut reach = 0;
-            while reach + 8 < len {
-                reach += 8;
-            }
-            if reach + 8 == len {
-                reach += 7;
-            }
-            let expected = units.min(reach);
-            assert_eq!(
-                ascii_blocks(&line, start, limit, tab_width),
-                (expected, cols[expected]),
-                "{line:x?} from {start} to {limit}, tabs every {tab_width}"
-            );
         }
     }
 
