@@ -12,7 +12,7 @@ use memchr::memchr;
 use crate::ansi::{self, ESC, Effect, Escape};
 use crate::block;
 use crate::keep::{KeepPart, Reshaper};
-use crate::unit::{Kind, MAX_UNIT_LEN, Scanner, printable_ascii_prefix};
+use crate::unit::{Kind, MAX_UNIT_LEN, Run, Scanner, printable_ascii_prefix};
 
 /// With a marker, the units between the marker's column and the width are held
 /// back until the line is known to fit or not. They span at most the marker's
@@ -377,14 +377,18 @@ impl Cutter {
                 continue;
             }
             // Colour codes come in runs: none of them is for the scanner.
-            let (run, run_col) = if input.get(pos) == Some(&ESC) {
-                (0, col)
+            let run = if input.get(pos) == Some(&ESC) {
+                Run {
+                    len: 0,
+                    col,
+                    full: false,
+                }
             } else {
                 self.scanner
                     .run(&input[pos..], col, limit, self.tab_width, eof)
             };
-            pos += run;
-            col = run_col;
+            pos += run.len;
+            col = run.col;
             match held_from {
                 None => {
                     decided = pos;
@@ -394,6 +398,9 @@ impl Cutter {
                     return Scan::Cut { keep_end: decided };
                 }
                 Some(_) => {}
+            }
+            if run.full && limit == self.width {
+                return Scan::Cut { keep_end: decided };
             }
             let Some(&byte) = input.get(pos) else {
                 return if eof {

@@ -2,7 +2,6 @@
 //! escape sequences, tabs, and control bytes, each with what it does to the
 //! column.
 
-
 use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
 use unicode_segmentation::GraphemeCursor;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -132,6 +131,17 @@ impl WidthCache {
 /// `wide_characters_that_stand_alone_are_known` holds this to the rules.
 const WIDE_AND_ALONE: [std::ops::RangeInclusive<u32>; 2] = [0x3400..=0x9fff, 0xac00..=0xd7a3];
 
+/// What [`Scanner::run`] took.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Run {
+    /// The bytes.
+    pub len: usize,
+    /// The column reached.
+    pub col: usize,
+    /// The unit after them is known, and ends past the limit.
+    pub full: bool,
+}
+
 /// How many bytes at the start of `bytes` are printable ASCII.
 pub fn printable_ascii_prefix(bytes: &[u8]) -> usize {
     let (chunks, rest) = bytes.as_chunks::<16>();
@@ -248,8 +258,7 @@ impl Scanner {
     /// with the marks that follow them) as long as they end within `limit`
     /// columns, starting from column `col`. A unit is taken only once what
     /// follows it shows that it ends there (the end of `line` does when
-    /// `complete`). Returns the bytes skipped and the column reached. This is
-    /// the loop that most text goes through.
+    /// `complete`). This is the loop that most text goes through.
     pub fn run(
         &mut self,
         line: &[u8],
@@ -257,7 +266,17 @@ impl Scanner {
         limit: usize,
         tab_width: usize,
         complete: bool,
-    ) -> (usize, usize) {
+    ) -> Run {
+        let stop = |len, col| Run {
+            len,
+            col,
+            full: false,
+        };
+        let full = |len, col| Run {
+            len,
+            col,
+            full: true,
+        };
         let mut pos = 0;
         // Where the last unit read starts, and the column there: whether the
         // unit ends where it seems to is known only from what follows it.
@@ -265,9 +284,9 @@ impl Scanner {
         loop {
             let Some(&byte) = line.get(pos) else {
                 return if complete {
-                    (pos, col)
+                    stop(pos, col)
                 } else {
-                    (unit_start, unit_col)
+                    stop(unit_start, unit_col)
                 };
             };
             let (len, next_col) = match byte {
@@ -276,7 +295,7 @@ impl Scanner {
                     // shows that its unit ends there.
                     let len = printable_ascii_prefix(&line[pos..]);
                     if col + len > limit {
-                        return (pos + (limit - col), limit);
+                        return full(pos + (limit - col), limit);
                     }
                     pos += len;
                     col += len;
@@ -291,14 +310,14 @@ impl Scanner {
                         continue;
                     }
                     // It may join the unit before it.
-                    _ => return (unit_start, unit_col),
+                    _ => return stop(unit_start, unit_col),
                 },
                 // Nothing joins a control character, nor does it join anything.
-                _ => return (pos, col),
+                _ => return stop(pos, col),
             };
             // A unit of these starts a cluster after any other.
             if next_col > limit {
-                return (pos, col);
+                return full(pos, col);
             }
             (unit_start, unit_col) = (pos, col);
             pos += len;
@@ -939,19 +958,41 @@ mod tests {
     }
 
     /// Where [`Scanner::run`] stops in `line`, and the column it reaches, are
-    /// a boundary and a column that [`Scanner::next`] reaches unit by unit.
+    /// a boundary and a column that [`Scanner::next`] reaches unit by unit;
+    /// when it says the unit after is full, that unit ends past `limit`.
     /// Returns the bytes it took.
-    fn run_agrees_with_units(scanner: &mut Scanner, line: &str) -> usize {
+    fn run_agrees_with_units(scanner: &mut Scanner, line: &str, limit: usize) -> usize {
         let bytes = line.as_bytes();
-        let (taken, col) = scanner.run(bytes, 0, 1000, 8, true);
-        let (mut pos, mut unit_col) = (0, 0);
-        while pos < taken {
+        let run = scanner.run(bytes, 0, limit, 8, true);
+        let (mut pos, mut col) = (0, 0);
+        while pos < run.len {
             let unit = scanner.next(&bytes[pos..], true).expect("complete line");
             pos += unit.len;
-            unit_col = unit.kind.advance(unit_col, 8);
+            col = unit.kind.advance(col, 8);
         }
-        assert_eq!((pos, unit_col), (taken, col), "{line:?}");
-        taken
+        assert_eq!((pos, col), (run.len, run.col), "{line:?}");
+        if run.full {
+            let unit = scanner.next(&bytes[pos..], true).expect("a unit after");
+            assert!(unit.kind.advance(col, 8) > limit, "{line:?} to {limit}");
+        }
+        run.len
+    }
+
+    /// Text of units that need no segmentation rules is taken as far as the
+    /// limit, and no further.
+    #[test]
+    fn runs_stop_at_the_limit() {
+        let mut scanner = Scanner::new(false);
+        let line =
+            "ab\u{65E5}\u{301}c\td\u{E9}\u{300}\u{308} \u{1F600}\u{AC00}efgh\u{FF21}\u{17D8}i";
+        // An emoji sequence, joined by a ZWJ, is not for the loop.
+        let joined = format!("{line}\u{1F468}\u{200D}\u{1F469}");
+        for limit in 0..=40 {
+            let taken = run_agrees_with_units(&mut scanner, line, limit);
+            let full = scanner.run(line.as_bytes(), 0, limit, 8, true).full;
+            assert!(full || taken == line.len(), "to {limit}");
+            run_agrees_with_units(&mut scanner, &joined, limit);
+        }
     }
 
     /// Marks join ASCII and the characters that stand alone in the loop over
@@ -1005,7 +1046,7 @@ mod tests {
                             format!("{base}{mark}{after}"),
                             format!("{base}{mark}{mark}{after}"),
                         ] {
-                            let taken = run_agrees_with_units(&mut scanner, &line);
+                            let taken = run_agrees_with_units(&mut scanner, &line, 1000);
                             if in_run {
                                 assert_eq!(taken, line.len(), "{line:?}, cjk {cjk}");
                             }
@@ -1024,7 +1065,7 @@ mod tests {
         for base in ['a', '\u{E9}', '\u{65E5}'] {
             for count in [100, 127, 128, 129, 200] {
                 let line = format!("{base}{}b", "\u{301}".repeat(count));
-                run_agrees_with_units(&mut scanner, &line);
+                run_agrees_with_units(&mut scanner, &line, 1000);
             }
         }
     }

@@ -749,7 +749,8 @@ proptest! {
         }
         prop_assert_eq!(&units, &expected);
         // The fast loop stops on a cluster boundary, having counted its columns.
-        let (len, col) = scanner.run(text.as_bytes(), 0, usize::MAX, 8, true);
+        let run = scanner.run(text.as_bytes(), 0, usize::MAX, 8, true);
+        let (len, col) = (run.len, run.col);
         let mut boundary = 0;
         let mut columns = 0;
         for &(cluster_len, width) in &expected {
