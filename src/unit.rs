@@ -70,39 +70,43 @@ pub struct Scanner {
     /// The cluster being read, as text for the segmentation and width tables.
     cluster: String,
     /// The widths of clusters of several characters met lately.
-    widths: WidthCache,
+    widths: Memo,
+    /// Whether a character joins the cluster before it, for the clusters
+    /// and characters met lately that take the rules as a whole.
+    joins: Memo,
 }
 
-/// Text repeats its clusters of several characters (accented letters,
-/// emoji sequences), and measuring one takes unicode-width's walk through
-/// its rules, so the widths of short ones are remembered. Direct-mapped,
-/// keyed by the whole cluster: a hit is always exact.
+/// Answers about short texts, remembered. Text repeats its clusters of
+/// several characters (accented letters, emoji sequences, conjuncts), and
+/// measuring one, or asking the segmentation rules whether the next
+/// character joins it, takes a walk through the crates' rules.
+/// Direct-mapped, keyed by the whole text: a hit is always exact.
 #[derive(Debug)]
-struct WidthCache {
-    cjk: bool,
-    /// The cluster's bytes with its length in the last byte; 0 for none.
+struct Memo {
+    /// The text's bytes with its length in the last byte; 0 for none.
     keys: Vec<[u128; 2]>,
-    widths: Vec<u8>,
+    answers: Vec<u8>,
 }
 
-impl WidthCache {
+impl Memo {
     const SLOT_BITS: u32 = 12;
     const SLOTS: usize = 1 << Self::SLOT_BITS;
     /// Long enough for a family of four joined by ZWJs.
     const MAX_LEN: usize = 31;
 
-    fn new(cjk: bool) -> Self {
-        WidthCache {
-            cjk,
+    fn new() -> Self {
+        Memo {
             keys: vec![[0; 2]; Self::SLOTS],
-            widths: vec![0; Self::SLOTS],
+            answers: vec![0; Self::SLOTS],
         }
     }
 
-    fn width(&mut self, cluster: &str) -> usize {
-        let bytes = cluster.as_bytes();
+    /// The answer about `text`: remembered, or found by `answer` (and
+    /// remembered if the text is short and the answer fits in a byte).
+    fn get(&mut self, text: &str, answer: impl FnOnce() -> usize) -> usize {
+        let bytes = text.as_bytes();
         if bytes.len() > Self::MAX_LEN {
-            return cluster_width(cluster, self.cjk);
+            return answer();
         }
         let mut packed = [0; Self::MAX_LEN + 1];
         packed[..bytes.len()].copy_from_slice(bytes);
@@ -114,11 +118,15 @@ impl WidthCache {
         let folded = key[0] ^ key[1].rotate_left(64);
         let mixed = (folded as u64 ^ (folded >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let slot = (mixed >> (u64::BITS - Self::SLOT_BITS)) as usize;
-        if self.keys[slot] != key {
-            self.keys[slot] = key;
-            self.widths[slot] = cluster_width(cluster, self.cjk) as u8;
+        if self.keys[slot] == key {
+            return usize::from(self.answers[slot]);
         }
-        usize::from(self.widths[slot])
+        let found = answer();
+        if let Ok(short) = u8::try_from(found) {
+            self.keys[slot] = key;
+            self.answers[slot] = short;
+        }
+        found
     }
 }
 
@@ -200,7 +208,8 @@ impl Scanner {
             cjk,
             traits: vec![0; char::MAX as usize + 1],
             cluster: String::new(),
-            widths: WidthCache::new(cjk),
+            widths: Memo::new(),
+            joins: Memo::new(),
         }
     }
 
@@ -442,11 +451,14 @@ impl Scanner {
             } else {
                 let before = cluster.len();
                 cluster.push(next.0);
-                let boundary = GraphemeCursor::new(before, cluster.len(), true)
-                    .is_boundary(&cluster, 0)
-                    .unwrap_or(true);
+                let joins = self.joins.get(&cluster, || {
+                    let boundary = GraphemeCursor::new(before, cluster.len(), true)
+                        .is_boundary(&cluster, 0)
+                        .unwrap_or(true);
+                    usize::from(!boundary)
+                });
                 cluster.truncate(before);
-                !boundary
+                joins == 1
             };
             if !joins {
                 break;
@@ -455,7 +467,8 @@ impl Scanner {
             last = next.0;
             len += next.1;
         }
-        let width = self.widths.width(&cluster);
+        let cjk = self.cjk;
+        let width = self.widths.get(&cluster, || cluster_width(&cluster, cjk));
         self.cluster = cluster;
         Some(Unit {
             len,
@@ -675,6 +688,7 @@ fn decode(bytes: &[u8], complete: bool) -> Option<Decoded> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use unicode_segmentation::UnicodeSegmentation;
 
     fn units(line: &str) -> Vec<(usize, Kind)> {
         let mut scanner = Scanner::new(false);
@@ -852,20 +866,56 @@ mod tests {
                 }
             }
         }
-        assert!(clusters.len() > WidthCache::SLOTS);
+        assert!(clusters.len() > Memo::SLOTS);
         let lengths = |len| clusters.iter().any(|c| c.len() == len);
-        assert!(lengths(WidthCache::MAX_LEN) && lengths(WidthCache::MAX_LEN + 1));
+        assert!(lengths(Memo::MAX_LEN) && lengths(Memo::MAX_LEN + 1));
         for cjk in [false, true] {
-            let mut cache = WidthCache::new(cjk);
+            let mut widths = Memo::new();
             for round in 0..3 {
                 // 7 is prime to the count of clusters: each round meets all of them.
                 let order = (0..clusters.len()).map(|i| (i * 7 + round * 13) % clusters.len());
                 for cluster in order.map(|i| &clusters[i]) {
                     assert_eq!(
-                        cache.width(cluster),
+                        widths.get(cluster, || cluster_width(cluster, cjk)),
                         cluster_width(cluster, cjk),
                         "{cluster:?}"
                     );
+                }
+            }
+        }
+    }
+
+    /// Whether a character joins a cluster, remembered, is what the rules
+    /// say: the same clusters met again, before other characters.
+    #[test]
+    fn remembered_joins_are_the_rules() {
+        let clusters = [
+            "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}",
+            "\u{1F3F3}\u{FE0F}\u{200D}\u{1F308}",
+            "\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}",
+            "\u{915}\u{94D}\u{937}",
+            "\u{915}\u{94D}\u{200D}\u{937}",
+            "\u{938}\u{94D}\u{924}\u{947}",
+            "\u{1100}\u{1161}\u{11A8}",
+            "#\u{FE0F}\u{20E3}",
+            // Joined by a consonant or an emoji after them, or not.
+            "\u{915}\u{94D}",
+            "\u{1F468}\u{200D}",
+        ];
+        let mut scanner = Scanner::new(false);
+        for round in 0..2 {
+            for cluster in clusters {
+                for after in ["", "a", "\u{1F468}", "\u{915}", "\u{94D}", "\u{1161}"] {
+                    let line = format!("{cluster}{after}{cluster}{after}");
+                    let expected: Vec<usize> = line.graphemes(true).map(str::len).collect();
+                    let mut found = Vec::new();
+                    let mut rest = line.as_bytes();
+                    while !rest.is_empty() {
+                        let unit = scanner.next(rest, true).expect("complete line");
+                        found.push(unit.len);
+                        rest = &rest[unit.len..];
+                    }
+                    assert_eq!(found, expected, "{line:?}, round {round}");
                 }
             }
         }
