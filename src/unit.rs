@@ -299,6 +299,15 @@ impl Scanner {
                 };
             };
             let (len, next_col) = match byte {
+                0x80.. => match self.char_in_run(&line[pos..]) {
+                    Some((len, traits)) if traits.has(Traits::ALONE) => (len, col + traits.width()),
+                    Some((len, traits)) if traits.has(Traits::MARK) => {
+                        pos += len;
+                        continue;
+                    }
+                    // It may join the unit before it.
+                    _ => return stop(unit_start, unit_col),
+                },
                 0x20..=0x7e => {
                     // Each byte but the last is followed by ASCII, which
                     // shows that its unit ends there.
@@ -312,15 +321,6 @@ impl Scanner {
                     continue;
                 }
                 b'\t' => (1, Kind::Tab.advance(col, tab_width)),
-                0x80.. => match self.char_in_run(&line[pos..]) {
-                    Some((len, traits)) if traits.has(Traits::ALONE) => (len, col + traits.width()),
-                    Some((len, traits)) if traits.has(Traits::MARK) => {
-                        pos += len;
-                        continue;
-                    }
-                    // It may join the unit before it.
-                    _ => return stop(unit_start, unit_col),
-                },
                 // Nothing joins a control character, nor does it join anything.
                 _ => return stop(pos, col),
             };
