@@ -185,10 +185,11 @@ impl Traits {
     /// Nothing joins it from after, not even a mark: a format character such
     /// as U+FEFF or U+200B is a Control to UAX #29 (GB4).
     const ENDS_CLUSTER: u8 = 0x08;
-    /// A nonspacing mark, the commonest joiner: it takes no column, whether
-    /// it joins what comes before it, and leaves the width of that as it
-    /// was, or stands alone after a [`Self::ENDS_CLUSTER`]; and a cluster
-    /// ends after it before ASCII and before characters with [`Self::ALONE`].
+    /// A nonspacing mark, the commonest joiner. It takes no column: joined
+    /// to what comes before it, it leaves that cluster's width as it was, and
+    /// after a character with [`Self::ENDS_CLUSTER`] it is a cluster of no
+    /// width. A cluster ends after it before ASCII and before characters
+    /// with [`Self::ALONE`].
     const MARK: u8 = 0x04;
     /// The low bits hold its width, as a cluster of its own.
     const WIDTH: u8 = 0x03;
