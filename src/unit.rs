@@ -594,7 +594,7 @@ fn find_traits(c: char, cjk: bool) -> Traits {
     if is_boundary(c, '\u{200D}') {
         traits |= Traits::ENDS_CLUSTER;
     }
-    if is_mark(c, cjk) {
+    if !after_other && is_mark(c, cjk) {
         traits |= Traits::MARK;
     }
     Traits(traits)
@@ -611,15 +611,14 @@ const CONTEXTUAL_ZERO_WIDTH: [std::ops::RangeInclusive<char>; 3] = [
     '\u{FE0E}'..='\u{FE0F}',
 ];
 
-/// Whether `c` has [`Traits::MARK`]. A conjunct linker (GB9c) and a ZWJ
-/// (GB11) join what comes after them too: the rules are asked about each
-/// with a consonant or an emoji on both sides.
+/// Whether `c`, which joins what comes before it, has [`Traits::MARK`]. A
+/// conjunct linker (GB9c) and a ZWJ (GB11) join what comes after them too:
+/// the rules are asked about each with a consonant or an emoji on both sides.
 fn is_mark(c: char, cjk: bool) -> bool {
     let width = if cjk { c.width_cjk() } else { c.width() };
     width == Some(0)
         && !takes_a_cell(c)
         && !CONTEXTUAL_ZERO_WIDTH.iter().any(|range| range.contains(&c))
-        && !is_boundary('a', c)
         && ['\u{915}', '\u{1F468}']
             .iter()
             .all(|&neighbour| ends_before(&[neighbour, c], neighbour))
