@@ -691,7 +691,10 @@ mod tests {
     use unicode_segmentation::UnicodeSegmentation;
 
     fn units(line: &str) -> Vec<(usize, Kind)> {
-        let mut scanner = Scanner::new(false);
+        units_read_by(&mut Scanner::new(false), line)
+    }
+
+    fn units_read_by(scanner: &mut Scanner, line: &str) -> Vec<(usize, Kind)> {
         let mut bytes = line.as_bytes();
         let mut out = Vec::new();
         while !bytes.is_empty() {
@@ -908,13 +911,10 @@ mod tests {
                 for after in ["", "a", "\u{1F468}", "\u{915}", "\u{94D}", "\u{1161}"] {
                     let line = format!("{cluster}{after}{cluster}{after}");
                     let expected: Vec<usize> = line.graphemes(true).map(str::len).collect();
-                    let mut found = Vec::new();
-                    let mut rest = line.as_bytes();
-                    while !rest.is_empty() {
-                        let unit = scanner.next(rest, true).expect("complete line");
-                        found.push(unit.len);
-                        rest = &rest[unit.len..];
-                    }
+                    let found: Vec<usize> = units_read_by(&mut scanner, &line)
+                        .iter()
+                        .map(|&(len, _)| len)
+                        .collect();
                     assert_eq!(found, expected, "{line:?}, round {round}");
                 }
             }
