@@ -71,6 +71,9 @@ fn plain_block(
     tab_width: usize,
 ) -> PlainRun {
     let classes = classify(block);
+    if classes.escapes == 0 {
+        return text_block(block, after, &classes, col, limit, tab_width);
+    }
     let Classes {
         printable,
         tabs,
@@ -152,6 +155,68 @@ fn plain_block(
         len: end as usize,
         col,
         sgr: last_sgr(&classes, starts & below(end), ends & below(end)),
+    }
+}
+
+/// [`plain_block`] on a block without an ESC, as in tab-separated values:
+/// every byte up to the first that is neither printable nor a tab is a column
+/// of text or a tab, so the columns between two tabs are their distance, and
+/// a tab is the only place where the limit needs testing before the block's
+/// end.
+fn text_block(
+    block: &[u8; BLOCK],
+    after: u8,
+    classes: &Classes,
+    mut col: usize,
+    limit: usize,
+    tab_width: usize,
+) -> PlainRun {
+    let Classes {
+        printable, tabs, ..
+    } = *classes;
+    let mut end = (!(printable | tabs)).trailing_zeros();
+    let next = block.get(end as usize).copied().unwrap_or(after);
+    if !next.is_ascii() && end > 0 {
+        end -= 1;
+    }
+    let mut from = 0;
+    let mut tabs_left = tabs & below(end);
+    while tabs_left != 0 {
+        let tab = tabs_left.trailing_zeros();
+        let at_tab = col + (tab - from) as usize;
+        let after_tab = Kind::Tab.advance(at_tab, tab_width);
+        if after_tab > limit {
+            // Either the text before the tab or the tab itself does not fit.
+            return if at_tab > limit {
+                read_to_limit(from, col, limit)
+            } else {
+                PlainRun {
+                    len: tab as usize,
+                    col: at_tab,
+                    sgr: None,
+                }
+            };
+        }
+        col = after_tab;
+        from = tab + 1;
+        tabs_left &= tabs_left - 1;
+    }
+    if col + (end - from) as usize > limit {
+        return read_to_limit(from, col, limit);
+    }
+    PlainRun {
+        len: end as usize,
+        col: col + (end - from) as usize,
+        sgr: None,
+    }
+}
+
+/// Text from byte `from`, at column `col`, read up to the `limit`.
+fn read_to_limit(from: u32, col: usize, limit: usize) -> PlainRun {
+    PlainRun {
+        len: from as usize + (limit - col),
+        col: limit,
+        sgr: None,
     }
 }
 
@@ -367,10 +432,17 @@ mod tests {
 
     #[test]
     fn plain_run_reads_what_units_would() {
-        let pieces: [&[u8]; 18] = [
+        // Text and tabs, as in tab-separated values, with what ends a run.
+        let text: [&[u8]; 7] = [
             b"x",
             b"word ",
             b"0;1",
+            b"\t",
+            "\u{301}".as_bytes(),
+            "\u{e9}".as_bytes(),
+            b"\n",
+        ];
+        let codes: [&[u8]; 11] = [
             b"\x1b[0m",
             b"\x1b[m",
             b"\x1b[00m",
@@ -378,23 +450,21 @@ mod tests {
             b"\x1b[38;5;208m",
             b"\x1b[K",
             b"\x1b[31;",
-            b"\t",
             b"\x1b[?25l",
             b"\x1b]8;;x\x1b\\",
             b"\x1b",
             b"[",
-            "\u{301}".as_bytes(),
-            "\u{e9}".as_bytes(),
-            b"\n",
         ];
+        let plain = [&text[..4], &codes[..7]].concat();
+        let mixed = [&text[..], &codes[..]].concat();
         let mut random = Random::new(0x2545_f491_4f6c_dd1d);
         for _ in 0..200_000 {
-            // Mostly text, tabs and colour codes, so that runs go on for blocks.
-            let plain_only = random.below(4) != 0;
+            // Mostly plain text, tabs and colour codes, so that runs go on
+            // for blocks.
+            let pieces = [&text[..], &plain, &plain, &mixed][random.below(4)];
             let mut bytes = Vec::new();
             for _ in 0..random.below(90) {
-                let choices = if plain_only { 11 } else { pieces.len() };
-                bytes.extend_from_slice(pieces[random.below(choices)]);
+                bytes.extend_from_slice(pieces[random.below(pieces.len())]);
             }
             let col = random.below(10);
             let limit = col + random.below(200);
@@ -405,6 +475,21 @@ mod tests {
                 "{:?} from {col} to {limit}, tabs every {tab_width}",
                 String::from_utf8_lossy(&bytes)
             );
+        }
+    }
+
+    #[test]
+    fn the_byte_before_a_mark_after_a_block_is_left_to_the_mark() {
+        for filler in [&b"x"[..], b"a\t"] {
+            let mut bytes = filler.repeat(BLOCK).split_at(BLOCK).0.to_vec();
+            bytes.extend_from_slice("\u{301}".as_bytes());
+            let run = plain_run(&bytes, 0, 1000, 8).unwrap();
+            assert_eq!(
+                Some(run),
+                plain_run_unit_by_unit(&bytes, 0, 1000, 8),
+                "{filler:?}"
+            );
+            assert!(run.len < BLOCK, "{filler:?}");
         }
     }
 
