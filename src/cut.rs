@@ -281,6 +281,8 @@ impl Cutter {
                 } else if window.get(printable) == Some(&self.terminator) {
                     pos += printable + 1;
                     continue;
+                } else if window.get(printable) == Some(&b'\t') {
+                    known = self.scan_plain_line(input, pos);
                 } else if !matches!(window.get(printable), Some(&(b'\t' | ESC)))
                     && let Some(len) = self.line_end.find(&window[printable..])
                     && memchr(b'\t', &window[printable..printable + len]).is_none()
@@ -365,13 +367,7 @@ impl Cutter {
                 if let Some(effect) = run.sgr {
                     self.apply(effect);
                 }
-                // Printable ASCII or a tab starts a unit of a column at least,
-                // which a full line has no room for.
-                if col == self.width
-                    && input
-                        .get(pos)
-                        .is_some_and(|&b| b == b'\t' || (0x20..0x7f).contains(&b))
-                {
+                if self.is_full_before(col, input.get(pos)) {
                     return Scan::Cut { keep_end: pos };
                 }
                 continue;
@@ -460,6 +456,37 @@ impl Cutter {
                 Some(_) => {}
             }
         }
+    }
+
+    /// How the line from `start` ends, if the block reader alone decides it:
+    /// a line of text and tabs (tab-separated values) either ends within the
+    /// width or fills it before more text. Lines it leaves undecided are read
+    /// again by [`Self::scan`]. With a marker, what follows the marker's
+    /// column decides where the line is cut: that is left to the scan too.
+    fn scan_plain_line(&mut self, input: &[u8], start: usize) -> Option<Scan> {
+        if self.text_width != self.width {
+            return None;
+        }
+        let run = block::plain_run(&input[start..], 0, self.width, self.tab_width)?;
+        let end = start + run.len;
+        let next = input.get(end);
+        let scan = if next == Some(&self.terminator) {
+            Scan::Fits { end }
+        } else if self.is_full_before(run.col, next) {
+            Scan::Cut { keep_end: end }
+        } else {
+            return None;
+        };
+        if let Some(effect) = run.sgr {
+            self.apply(effect);
+        }
+        Some(scan)
+    }
+
+    /// Whether a line at `col` has no room for the unit that starts with
+    /// `next`: printable ASCII or a tab starts a unit of a column at least.
+    fn is_full_before(&self, col: usize, next: Option<&u8>) -> bool {
+        col == self.width && next.is_some_and(|&b| b == b'\t' || (0x20..0x7f).contains(&b))
     }
 
     fn apply(&mut self, effect: Effect) {
