@@ -10,7 +10,7 @@ use std::io::{self, ErrorKind, Write};
 use std::mem;
 use std::ops::Range;
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TryRecvError};
 use std::thread::{self, Scope};
 
 use memmap2::Mmap;
@@ -81,17 +81,26 @@ impl Helper {
     }
 
     /// Writes the output of the oldest share not yet written, waiting for the
-    /// helper to finish it.
-    pub(crate) fn write_next<W: Write + ?Sized>(&self, out: &mut W) -> io::Result<()> {
+    /// helper to finish it; and whether there was any waiting.
+    pub(crate) fn write_next<W: Write + ?Sized>(&self, out: &mut W) -> io::Result<bool> {
+        let mut waited = false;
         loop {
-            match self.messages.recv().map_err(|_| stopped())? {
+            let message = match self.messages.try_recv() {
+                Ok(message) => message,
+                Err(TryRecvError::Empty) => {
+                    waited = true;
+                    self.messages.recv().map_err(|_| stopped())?
+                }
+                Err(TryRecvError::Disconnected) => return Err(stopped()),
+            };
+            match message {
                 Message::Chunk(mut chunk) => {
                     out.write_all(&chunk)?;
                     chunk.clear();
                     // The helper may have ended, and with it the need for it.
                     let _ = self.empty_chunks.send(chunk);
                 }
-                Message::Done(result) => return result,
+                Message::Done(result) => return result.map(|()| waited),
             }
         }
     }
