@@ -283,7 +283,7 @@ impl Cutter {
                     continue;
                 } else if window.get(printable) == Some(&b'\t') {
                     known = self.scan_plain_line(input, pos);
-                } else if !matches!(window.get(printable), Some(&(b'\t' | ESC)))
+                } else if window.get(printable) != Some(&ESC)
                     && let Some(len) = self.line_end.find(&window[printable..])
                     && memchr(b'\t', &window[printable..printable + len]).is_none()
                 {
