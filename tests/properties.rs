@@ -81,8 +81,9 @@ fn line() -> impl Strategy<Value = Vec<u8>> {
 /// words, colour codes and tabs, long enough to be read a block at a time, now
 /// and then something else.
 fn colour_line() -> impl Strategy<Value = Vec<u8>> {
-    let part = prop_oneof![
-        6 => prop::sample::select(vec![
+    let part = mostly(
+        6,
+        vec![
             &b"x"[..],
             b"word ",
             b"  ",
@@ -99,18 +100,25 @@ fn colour_line() -> impl Strategy<Value = Vec<u8>> {
             b"\x1b[31;",
             b"\t",
             b"field\t",
-        ])
-        .prop_map(<[u8]>::to_vec),
-        1 => prop::sample::select(FRAGMENTS).prop_map(<[u8]>::to_vec),
-    ];
+        ],
+    );
     prop::collection::vec(part, 0..80).prop_map(|parts| parts.concat())
+}
+
+/// One of `pieces`, or `weight` times less often one of the fragments.
+fn mostly(weight: u32, pieces: Vec<&'static [u8]>) -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        weight => prop::sample::select(pieces).prop_map(<[u8]>::to_vec),
+        1 => prop::sample::select(FRAGMENTS).prop_map(<[u8]>::to_vec),
+    ]
 }
 
 /// Tab-separated values, long enough for a block or two, with now and then a
 /// fragment of anything else among the fields.
 fn tsv_text() -> impl Strategy<Value = Vec<u8>> {
-    let field = prop_oneof![
-        8 => prop::sample::select(vec![
+    let field = mostly(
+        8,
+        vec![
             &b""[..],
             b"7",
             b"-42.5",
@@ -118,10 +126,8 @@ fn tsv_text() -> impl Strategy<Value = Vec<u8>> {
             b"name",
             b"a longer field",
             b"\t",
-        ])
-        .prop_map(<[u8]>::to_vec),
-        1 => prop::sample::select(FRAGMENTS).prop_map(<[u8]>::to_vec),
-    ];
+        ],
+    );
     let line = prop::collection::vec(field, 0..40).prop_map(|fields| fields.join(&b'\t'));
     prop::collection::vec(line, 1..6).prop_map(|lines| lines.join(&b'\n'))
 }
