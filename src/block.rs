@@ -283,6 +283,73 @@ pub(crate) fn printable_bits(chunk: &[u8; 16]) -> u16 {
     (bits(halves as u64) | bits((halves >> 64) as u64) << 8) as u16
 }
 
+/// The bytes of a chunk of Latin text, one bit a byte, in the classes that
+/// [`Scanner::run`](crate::unit::Scanner::run) reads a stretch at a time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct LatinBits {
+    /// 0x20..=0x7E
+    pub printable: u16,
+    /// 0xC3..=0xCB, the lead bytes of U+00C0..=U+02FF.
+    pub letters: u16,
+    /// 0xCC, the lead byte of U+0300..=U+033F.
+    pub marks: u16,
+    /// 0x80..=0xBF
+    pub continuations: u16,
+    /// 0xB8, which follows 0xCC in U+0338.
+    pub b8: u16,
+}
+
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+pub(crate) fn latin_bits(chunk: &[u8; 16]) -> LatinBits {
+    // SAFETY: as for `classify`.
+    unsafe { latin_bits_sse2(chunk) }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+pub(crate) fn latin_bits(chunk: &[u8; 16]) -> LatinBits {
+    latin_bits_words(chunk)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn latin_bits_sse2(chunk: &[u8; 16]) -> LatinBits {
+    use sse2::{bits, equal, in_range, load};
+    use std::arch::x86_64::{_mm_set1_epi8, _mm_xor_si128};
+    let bytes = load(chunk);
+    // With the high bit flipped, bytes from 0x80 up are the ones that
+    // `in_range` compares.
+    let high = _mm_xor_si128(bytes, _mm_set1_epi8(i8::MIN));
+    LatinBits {
+        printable: bits(in_range(bytes, 0x20, 0x7e)) as u16,
+        letters: bits(in_range(high, 0x43, 0x4b)) as u16,
+        marks: bits(equal(bytes, 0xcc)) as u16,
+        continuations: bits(in_range(high, 0x00, 0x3f)) as u16,
+        b8: bits(equal(bytes, 0xb8)) as u16,
+    }
+}
+
+/// [`latin_bits`] in plain word operations, for other processors.
+#[cfg(any(not(target_arch = "x86_64"), test))]
+fn latin_bits_words(chunk: &[u8; 16]) -> LatinBits {
+    let halves = u128::from_le_bytes(*chunk);
+    let bits = |test: &dyn Fn(u64) -> u64| {
+        let low = swar::gather(test(halves as u64));
+        let high = swar::gather(test((halves >> 64) as u64));
+        (low | high << 8) as u16
+    };
+    // With the high bit flipped, bytes from 0x80 up are the ASCII that the
+    // tests compare.
+    let flipped = |word: u64| word ^ swar::HIGH;
+    LatinBits {
+        printable: bits(&|word| swar::in_range(word, 0x20, 0x7e)),
+        letters: bits(&|word| swar::in_range(flipped(word), 0x43, 0x4b)),
+        marks: bits(&|word| swar::equal(flipped(word), 0x4c)),
+        continuations: bits(&|word| swar::in_range(flipped(word), 0x00, 0x3f)),
+        b8: bits(&|word| swar::equal(flipped(word), 0x38)),
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
     use std::arch::x86_64::{
@@ -490,6 +557,26 @@ mod tests {
                 "{filler:?}"
             );
             assert!(run.len < BLOCK, "{filler:?}");
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn latin_bits_are_the_same_in_words_and_in_sse2() {
+        let mut random = Random::new(0x3c6e_f372_fe94_f82b);
+        for _ in 0..20_000 {
+            let mut chunk = [0; 16];
+            for byte in &mut chunk {
+                let seed = random.next();
+                *byte = match seed % 4 {
+                    0 => (seed >> 8) as u8,
+                    _ => {
+                        let common = b"\x1f\x20\x7e\x7f\x80\xb8\xbf\xc0\xc2\xc3\xcb\xcc\xcd\xff";
+                        common[(seed >> 8) as usize % common.len()]
+                    }
+                };
+            }
+            assert_eq!(latin_bits(&chunk), latin_bits_words(&chunk), "{chunk:x?}");
         }
     }
 

@@ -7,7 +7,7 @@ use unicode_segmentation::GraphemeCursor;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::ansi::{self, Effect, Escape};
-use crate::block;
+use crate::{block, swar};
 
 /// A grapheme cluster longer than this is measured in pieces of this size. Real
 /// clusters are far shorter (a family emoji with skin tones is 35 bytes, a
@@ -148,6 +148,69 @@ pub struct Run {
     pub col: usize,
     /// The unit after them is known, and ends past the limit.
     pub full: bool,
+}
+
+/// Latin text, as [`latin_prefix`] reads it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct LatinStretch {
+    len: usize,
+    columns: usize,
+    /// Where its last character of a column starts, if it has one: marks
+    /// after it are part of its unit, and a mark before it joins the unit
+    /// before the stretch.
+    last_start: Option<usize>,
+    /// It stops before a character of a column that has no room.
+    full: bool,
+}
+
+/// Printable ASCII, the letters U+00C0..=U+02FF (a column each) and the
+/// combining marks U+0300..=U+033F but U+0338 (no column) at the start of
+/// `bytes`, 16 bytes at a time, as far as `room` columns allow. Accented
+/// Latin text, precomposed or not, has these between its ASCII letters;
+/// read a character at a time, every change between them and ASCII was a
+/// branch that no predictor could guess. Every character of these classes
+/// forms a cluster of its own beside any of them, with its marks (each is
+/// [`Traits::ALONE`] or [`Traits::MARK`] with no column without the CJK
+/// table, as `latin_classes_are_the_rules` checks); U+0338, which changes
+/// the width of what it follows, is left out.
+fn latin_prefix(bytes: &[u8], room: usize) -> LatinStretch {
+    let mut stretch = LatinStretch::default();
+    loop {
+        let rest = &bytes[stretch.len..];
+        let chunk = match rest.first_chunk::<16>() {
+            Some(chunk) => *chunk,
+            None => {
+                // NUL, which ends a stretch, after the last bytes.
+                let mut padded = [0; 16];
+                padded[..rest.len()].copy_from_slice(rest);
+                padded
+            }
+        };
+        let bits = block::latin_bits(&chunk);
+        let leads = bits.letters | (bits.marks & !(bits.b8 >> 1));
+        // A lead byte needs its continuation byte right after it: a pair
+        // across the chunk's end is read with the next chunk.
+        let paired = (leads & (bits.continuations >> 1)) | (bits.continuations & (leads << 1));
+        let read = (bits.printable | paired).trailing_ones();
+        let read_bits = (1u32 << read) - 1;
+        let starts = u64::from((bits.printable | (bits.letters & paired)) & read_bits as u16);
+        let columns = starts.count_ones() as usize;
+        if stretch.columns + columns > room {
+            stretch.len += swar::nth_set_bit(starts, room - stretch.columns) as usize;
+            stretch.columns = room;
+            stretch.full = true;
+            return stretch;
+        }
+        if starts != 0 {
+            stretch.last_start = Some(stretch.len + (63 - starts.leading_zeros()) as usize);
+        }
+        stretch.columns += columns;
+        stretch.len += read as usize;
+        let pair_at_the_end = read == 15 && leads >> 15 == 1;
+        if !(read == 16 || pair_at_the_end) || stretch.len >= bytes.len() {
+            return stretch;
+        }
+    }
 }
 
 /// How many bytes at the start of `bytes` are printable ASCII.
@@ -299,16 +362,29 @@ impl Scanner {
                     stop(unit_start, unit_col)
                 };
             };
-            let (len, next_col) = match byte {
-                0x80.. => match self.char_in_run(&line[pos..]) {
-                    Some((len, traits)) if traits.has(Traits::ALONE) => (len, col + traits.width()),
-                    Some((len, traits)) if traits.has(Traits::MARK) => {
-                        pos += len;
-                        continue;
+            let found = match byte {
+                // CJK text and most others, first: the commonest.
+                0xcd.. => self.char_in_run(&line[pos..]),
+                0xc3..=0xcc if !self.cjk => {
+                    let stretch = latin_prefix(&line[pos..], limit - col);
+                    if stretch.full {
+                        return full(pos + stretch.len, limit);
                     }
-                    // It may join the unit before it.
-                    _ => return stop(unit_start, unit_col),
-                },
+                    // A letter or mark it does not take is U+0338, which
+                    // changes the width of what it follows, or ill-formed:
+                    // left to the scan, with the unit before it, as any
+                    // character this loop does not know.
+                    if stretch.len == 0 {
+                        return stop(unit_start, unit_col);
+                    }
+                    if let Some(last) = stretch.last_start {
+                        (unit_start, unit_col) = (pos + last, col + stretch.columns - 1);
+                    }
+                    pos += stretch.len;
+                    col += stretch.columns;
+                    continue;
+                }
+                0x80.. => self.char_in_run(&line[pos..]),
                 0x20..=0x7e => {
                     // Each byte but the last is followed by ASCII, which
                     // shows that its unit ends there.
@@ -321,9 +397,27 @@ impl Scanner {
                     (unit_start, unit_col) = (pos - 1, col - 1);
                     continue;
                 }
-                b'\t' => (1, Kind::Tab.advance(col, tab_width)),
+                b'\t' => {
+                    let next_col = Kind::Tab.advance(col, tab_width);
+                    if next_col > limit {
+                        return full(pos, col);
+                    }
+                    (unit_start, unit_col) = (pos, col);
+                    pos += 1;
+                    col = next_col;
+                    continue;
+                }
                 // Nothing joins a control character, nor does it join anything.
                 _ => return stop(pos, col),
+            };
+            let (len, next_col) = match found {
+                Some((len, traits)) if traits.has(Traits::ALONE) => (len, col + traits.width()),
+                Some((len, traits)) if traits.has(Traits::MARK) => {
+                    pos += len;
+                    continue;
+                }
+                // It may join the unit before it.
+                _ => return stop(unit_start, unit_col),
             };
             // A unit of these starts a cluster after any other.
             if next_col > limit {
@@ -688,6 +782,7 @@ fn decode(bytes: &[u8], complete: bool) -> Option<Decoded> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::Random;
     use unicode_segmentation::UnicodeSegmentation;
 
     fn units(line: &str) -> Vec<(usize, Kind)> {
@@ -1042,6 +1137,51 @@ mod tests {
             let full = scanner.run(line.as_bytes(), 0, limit, 8, true).full;
             assert!(full || taken == line.len(), "to {limit}");
             run_agrees_with_units(&mut scanner, &joined, limit);
+        }
+    }
+
+    /// The letters and marks that [`latin_prefix`] takes by their bytes
+    /// are what it says they are.
+    #[test]
+    fn latin_classes_are_the_rules() {
+        for c in '\u{C0}'..='\u{2FF}' {
+            let traits = find_traits(c, false);
+            assert!(
+                traits.has(Traits::ALONE) && !traits.has(Traits::MARK),
+                "{c:?}"
+            );
+            assert_eq!(traits.width(), 1, "{c:?}");
+        }
+        for c in ('\u{300}'..='\u{33F}').filter(|&c| c != '\u{338}') {
+            let traits = find_traits(c, false);
+            assert!(traits.has(Traits::MARK), "{c:?}");
+            assert_eq!(traits.width(), 0, "{c:?}");
+        }
+    }
+
+    /// Accented Latin text, read a stretch at a time, gives the units that
+    /// the segmentation rules give, as far as the limit and no further,
+    /// across the ends of the 16-byte chunks.
+    #[test]
+    fn latin_text_is_read_as_units_would() {
+        let pieces = [
+            "word", " ", "\u{C0}", "\u{E9}", "\u{FF}", "\u{2B0}", "\u{2FF}", "\u{300}", "\u{301}",
+            "\u{33F}", "\u{340}", "\u{338}", "\u{BF}", "\u{65E5}", "\t",
+        ];
+        let mut scanner = Scanner::new(false);
+        let mut random = Random::new(0x6a09_e667_f3bc_c908);
+        for _ in 0..3_000 {
+            let line: String = (0..random.below(40))
+                .map(|_| pieces[random.below(pieces.len())])
+                .collect();
+            let limit = random.below(60);
+            let taken = run_agrees_with_units(&mut scanner, &line, limit);
+            // Only U+0338 stops the loop, with the unit before it.
+            let run = scanner.run(line.as_bytes(), 0, limit, 8, true);
+            assert!(
+                run.full || taken == line.len() || line[taken..].contains('\u{338}'),
+                "{line:?} to {limit}: {taken}"
+            );
         }
     }
 
