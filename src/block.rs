@@ -560,22 +560,25 @@ mod tests {
         }
     }
 
+    /// Every byte now and then, and the bytes of `common` often.
+    #[cfg(target_arch = "x86_64")]
+    fn random_bytes<const N: usize>(random: &mut Random, common: &[u8]) -> [u8; N] {
+        std::array::from_fn(|_| {
+            let seed = random.next();
+            match seed % 4 {
+                0 => (seed >> 8) as u8,
+                _ => common[(seed >> 8) as usize % common.len()],
+            }
+        })
+    }
+
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn latin_bits_are_the_same_in_words_and_in_sse2() {
         let mut random = Random::new(0x3c6e_f372_fe94_f82b);
+        let common = b"\x1f\x20\x7e\x7f\x80\xb8\xbf\xc0\xc2\xc3\xcb\xcc\xcd\xff";
         for _ in 0..20_000 {
-            let mut chunk = [0; 16];
-            for byte in &mut chunk {
-                let seed = random.next();
-                *byte = match seed % 4 {
-                    0 => (seed >> 8) as u8,
-                    _ => {
-                        let common = b"\x1f\x20\x7e\x7f\x80\xb8\xbf\xc0\xc2\xc3\xcb\xcc\xcd\xff";
-                        common[(seed >> 8) as usize % common.len()]
-                    }
-                };
-            }
+            let chunk = random_bytes(&mut random, common);
             assert_eq!(latin_bits(&chunk), latin_bits_words(&chunk), "{chunk:x?}");
         }
     }
@@ -585,18 +588,8 @@ mod tests {
     fn classes_are_the_same_in_words_and_in_sse2() {
         let mut random = Random::new(0x9e37_79b9_7f4a_7c15);
         for _ in 0..20_000 {
-            let mut block = [0; BLOCK];
-            for byte in &mut block {
-                let seed = random.next();
-                // Every byte now and then; the bytes of colour codes often.
-                *byte = match seed % 4 {
-                    0 => (seed >> 8) as u8,
-                    _ => {
-                        let common = b"\x1b[0123456789;:m@~ax\t\x7f\x80";
-                        common[(seed >> 8) as usize % common.len()]
-                    }
-                };
-            }
+            // The bytes of colour codes often.
+            let block = random_bytes(&mut random, b"\x1b[0123456789;:m@~ax\t\x7f\x80");
             assert_eq!(classify(&block), classify_words(&block));
         }
     }
