@@ -169,10 +169,10 @@ struct LatinStretch {
 /// Latin text, precomposed or not, has these between its ASCII letters;
 /// read a character at a time, every change between them and ASCII was a
 /// branch that no predictor could guess. Every character of these classes
-/// forms a cluster of its own beside any of them, with its marks (each is
-/// [`Traits::ALONE`] or [`Traits::MARK`] with no column without the CJK
-/// table, as `latin_classes_are_the_rules` checks); U+0338, which changes
-/// the width of what it follows, is left out.
+/// forms a cluster of its own beside any of them, with its marks: without
+/// the CJK table each letter is [`Traits::ALONE`] of a column and each mark
+/// a [`Traits::MARK`], as `latin_classes_are_the_rules` checks. U+0338,
+/// which changes the width of what it follows in that table, is left out.
 fn latin_prefix(bytes: &[u8], room: usize) -> LatinStretch {
     let mut stretch = LatinStretch::default();
     loop {
