@@ -283,13 +283,14 @@ pub(crate) fn printable_bits(chunk: &[u8; 16]) -> u16 {
     (bits(halves as u64) | bits((halves >> 64) as u64) << 8) as u16
 }
 
-/// The bytes of a chunk of Latin text, one bit a byte, in the classes that
+/// The bytes of a chunk of narrow text, one bit a byte, in the classes that
 /// [`Scanner::run`](crate::unit::Scanner::run) reads a stretch at a time.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct LatinBits {
+pub(crate) struct NarrowBits {
     /// 0x20..=0x7E
     pub printable: u16,
-    /// 0xC3..=0xCB, the lead bytes of U+00C0..=U+02FF.
+    /// 0xC3..=0xCB and 0xD0..=0xD1, the lead bytes of U+00C0..=U+02FF and
+    /// U+0400..=U+047F.
     pub letters: u16,
     /// 0xCC, the lead byte of U+0300..=U+033F.
     pub marks: u16,
@@ -301,37 +302,40 @@ pub(crate) struct LatinBits {
 
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
-pub(crate) fn latin_bits(chunk: &[u8; 16]) -> LatinBits {
+pub(crate) fn narrow_bits(chunk: &[u8; 16]) -> NarrowBits {
     // SAFETY: as for `classify`.
-    unsafe { latin_bits_sse2(chunk) }
+    unsafe { narrow_bits_sse2(chunk) }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-pub(crate) fn latin_bits(chunk: &[u8; 16]) -> LatinBits {
-    latin_bits_words(chunk)
+pub(crate) fn narrow_bits(chunk: &[u8; 16]) -> NarrowBits {
+    narrow_bits_words(chunk)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
-fn latin_bits_sse2(chunk: &[u8; 16]) -> LatinBits {
+fn narrow_bits_sse2(chunk: &[u8; 16]) -> NarrowBits {
     use sse2::{bits, equal, in_range, load};
-    use std::arch::x86_64::{_mm_set1_epi8, _mm_xor_si128};
+    use std::arch::x86_64::{_mm_or_si128, _mm_set1_epi8, _mm_xor_si128};
     let bytes = load(chunk);
     // With the high bit flipped, bytes from 0x80 up are the ones that
     // `in_range` compares.
     let high = _mm_xor_si128(bytes, _mm_set1_epi8(i8::MIN));
-    LatinBits {
+    NarrowBits {
         printable: bits(in_range(bytes, 0x20, 0x7e)) as u16,
-        letters: bits(in_range(high, 0x43, 0x4b)) as u16,
+        letters: bits(_mm_or_si128(
+            in_range(high, 0x43, 0x4b),
+            in_range(high, 0x50, 0x51),
+        )) as u16,
         marks: bits(equal(bytes, 0xcc)) as u16,
         continuations: bits(in_range(high, 0x00, 0x3f)) as u16,
         b8: bits(equal(bytes, 0xb8)) as u16,
     }
 }
 
-/// [`latin_bits`] in plain word operations, for other processors.
+/// [`narrow_bits`] in plain word operations, for other processors.
 #[cfg(any(not(target_arch = "x86_64"), test))]
-fn latin_bits_words(chunk: &[u8; 16]) -> LatinBits {
+fn narrow_bits_words(chunk: &[u8; 16]) -> NarrowBits {
     let halves = u128::from_le_bytes(*chunk);
     let bits = |test: &dyn Fn(u64) -> u64| {
         let low = swar::gather(test(halves as u64));
@@ -341,9 +345,11 @@ fn latin_bits_words(chunk: &[u8; 16]) -> LatinBits {
     // With the high bit flipped, bytes from 0x80 up are the ASCII that the
     // tests compare.
     let flipped = |word: u64| word ^ swar::HIGH;
-    LatinBits {
+    NarrowBits {
         printable: bits(&|word| swar::in_range(word, 0x20, 0x7e)),
-        letters: bits(&|word| swar::in_range(flipped(word), 0x43, 0x4b)),
+        letters: bits(&|word| {
+            swar::in_range(flipped(word), 0x43, 0x4b) | swar::in_range(flipped(word), 0x50, 0x51)
+        }),
         marks: bits(&|word| swar::equal(flipped(word), 0x4c)),
         continuations: bits(&|word| swar::in_range(flipped(word), 0x00, 0x3f)),
         b8: bits(&|word| swar::equal(flipped(word), 0x38)),
@@ -574,12 +580,12 @@ mod tests {
 
     #[cfg(target_arch = "x86_64")]
     #[test]
-    fn latin_bits_are_the_same_in_words_and_in_sse2() {
+    fn narrow_bits_are_the_same_in_words_and_in_sse2() {
         let mut random = Random::new(0x3c6e_f372_fe94_f82b);
-        let common = b"\x1f\x20\x7e\x7f\x80\xb8\xbf\xc0\xc2\xc3\xcb\xcc\xcd\xff";
+        let common = b"\x1f\x20\x7e\x7f\x80\xb8\xbf\xc0\xc2\xc3\xcb\xcc\xcd\xcf\xd0\xd1\xd2\xff";
         for _ in 0..20_000 {
             let chunk = random_bytes(&mut random, common);
-            assert_eq!(latin_bits(&chunk), latin_bits_words(&chunk), "{chunk:x?}");
+            assert_eq!(narrow_bits(&chunk), narrow_bits_words(&chunk), "{chunk:x?}");
         }
     }
 

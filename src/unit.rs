@@ -150,9 +150,9 @@ pub struct Run {
     pub full: bool,
 }
 
-/// Latin text, as [`latin_prefix`] reads it.
+/// Narrow text, as [`narrow_prefix`] reads it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct LatinStretch {
+struct NarrowStretch {
     len: usize,
     columns: usize,
     /// Where its last character of a column starts, if it has one: marks
@@ -163,18 +163,20 @@ struct LatinStretch {
     full: bool,
 }
 
-/// Printable ASCII, the letters U+00C0..=U+02FF (a column each) and the
-/// combining marks U+0300..=U+033F but U+0338 (no column) at the start of
-/// `bytes`, 16 bytes at a time, as far as `room` columns allow. Accented
-/// Latin text, precomposed or not, has these between its ASCII letters;
-/// read a character at a time, every change between them and ASCII was a
-/// branch that no predictor could guess. Every character of these classes
-/// forms a cluster of its own beside any of them, with its marks: without
-/// the CJK table each letter is [`Traits::ALONE`] of a column and each mark
-/// a [`Traits::MARK`], as `latin_classes_are_the_rules` checks. U+0338,
-/// which changes the width of what it follows in that table, is left out.
-fn latin_prefix(bytes: &[u8], room: usize) -> LatinStretch {
-    let mut stretch = LatinStretch::default();
+/// Narrow text at the start of `bytes`, 16 bytes at a time, as far as
+/// `room` columns allow: printable ASCII, the two-byte letters U+00C0..=U+02FF
+/// (Latin) and U+0400..=U+047F (Cyrillic), a column each, and the combining
+/// marks U+0300..=U+033F but U+0338, none. Accented Latin text, precomposed
+/// or not, has these between its ASCII letters, and Cyrillic text between
+/// its spaces and punctuation; read a character at a time, every change
+/// between them and ASCII was a branch that no predictor could guess. Every
+/// character of these classes forms a cluster of its own beside any of
+/// them, with its marks: without the CJK table each letter is
+/// [`Traits::ALONE`] of a column and each mark a [`Traits::MARK`], as
+/// `narrow_classes_are_the_rules` checks. U+0338, which changes the width of
+/// what it follows in that table, is left out.
+fn narrow_prefix(bytes: &[u8], room: usize) -> NarrowStretch {
+    let mut stretch = NarrowStretch::default();
     loop {
         let rest = &bytes[stretch.len..];
         let chunk = match rest.first_chunk::<16>() {
@@ -186,7 +188,7 @@ fn latin_prefix(bytes: &[u8], room: usize) -> LatinStretch {
                 padded
             }
         };
-        let bits = block::latin_bits(&chunk);
+        let bits = block::narrow_bits(&chunk);
         let leads = bits.letters | (bits.marks & !(bits.b8 >> 1));
         // A lead byte needs its continuation byte right after it: a pair
         // across the chunk's end is read with the next chunk.
@@ -364,9 +366,9 @@ impl Scanner {
             };
             let found = match byte {
                 // CJK text and most others, first: the commonest.
-                0xcd.. => self.char_in_run(&line[pos..]),
-                0xc3..=0xcc if !self.cjk => {
-                    let stretch = latin_prefix(&line[pos..], limit - col);
+                0xd2.. => self.char_in_run(&line[pos..]),
+                0xc3..=0xcc | 0xd0..=0xd1 if !self.cjk => {
+                    let stretch = narrow_prefix(&line[pos..], limit - col);
                     if stretch.full {
                         return full(pos + stretch.len, limit);
                     }
@@ -1140,11 +1142,11 @@ mod tests {
         }
     }
 
-    /// The letters and marks that [`latin_prefix`] takes by their bytes
+    /// The letters and marks that [`narrow_prefix`] takes by their bytes
     /// are what it says they are.
     #[test]
-    fn latin_classes_are_the_rules() {
-        for c in '\u{C0}'..='\u{2FF}' {
+    fn narrow_classes_are_the_rules() {
+        for c in ('\u{C0}'..='\u{2FF}').chain('\u{400}'..='\u{47F}') {
             let traits = find_traits(c, false);
             assert!(
                 traits.has(Traits::ALONE) && !traits.has(Traits::MARK),
@@ -1159,14 +1161,15 @@ mod tests {
         }
     }
 
-    /// Accented Latin text, read a stretch at a time, gives the units that
-    /// the segmentation rules give, as far as the limit and no further,
-    /// across the ends of the 16-byte chunks.
+    /// Accented Latin and Cyrillic text, read a stretch at a time, gives the
+    /// units that the segmentation rules give, as far as the limit and no
+    /// further, across the ends of the 16-byte chunks.
     #[test]
-    fn latin_text_is_read_as_units_would() {
+    fn narrow_text_is_read_as_units_would() {
         let pieces = [
             "word", " ", "\u{C0}", "\u{E9}", "\u{FF}", "\u{2B0}", "\u{2FF}", "\u{300}", "\u{301}",
-            "\u{33F}", "\u{340}", "\u{338}", "\u{BF}", "\u{65E5}", "\t",
+            "\u{33F}", "\u{340}", "\u{338}", "\u{BF}", "\u{65E5}", "\t", "\u{400}", "\u{44F}",
+            "\u{47F}", "\u{480}", "\u{483}",
         ];
         let mut scanner = Scanner::new(false);
         let mut random = Random::new(0x6a09_e667_f3bc_c908);
