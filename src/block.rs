@@ -228,7 +228,7 @@ fn below(end: u32) -> u64 {
 
 /// The highest of the set bits of `bits` below bit `end`, which must be one.
 #[inline]
-fn highest_below(bits: u64, end: u32) -> u32 {
+pub(crate) fn highest_below(bits: u64, end: u32) -> u32 {
     63 - (bits & below(end)).leading_zeros()
 }
 

@@ -204,7 +204,7 @@ fn narrow_prefix(bytes: &[u8], room: usize) -> NarrowStretch {
             return stretch;
         }
         if starts != 0 {
-            stretch.last_start = Some(stretch.len + (63 - starts.leading_zeros()) as usize);
+            stretch.last_start = Some(stretch.len + block::highest_below(starts, 64) as usize);
         }
         stretch.columns += columns;
         stretch.len += read as usize;
