@@ -278,9 +278,17 @@ pub(crate) fn printable_bits(chunk: &[u8; 16]) -> u16 {
 
 #[cfg(not(target_arch = "x86_64"))]
 pub(crate) fn printable_bits(chunk: &[u8; 16]) -> u16 {
+    chunk_bits(chunk, &|word| swar::in_range(word, 0x20, 0x7e))
+}
+
+/// One bit a byte of `chunk`, for those whose high bit `test` sets in the
+/// word they are read in.
+#[cfg(any(not(target_arch = "x86_64"), test))]
+fn chunk_bits(chunk: &[u8; 16], test: &dyn Fn(u64) -> u64) -> u16 {
     let halves = u128::from_le_bytes(*chunk);
-    let bits = |word: u64| swar::gather(swar::in_range(word, 0x20, 0x7e));
-    (bits(halves as u64) | bits((halves >> 64) as u64) << 8) as u16
+    let low = swar::gather(test(halves as u64));
+    let high = swar::gather(test((halves >> 64) as u64));
+    (low | high << 8) as u16
 }
 
 /// The bytes of a chunk of narrow text, one bit a byte, in the classes that
@@ -336,12 +344,7 @@ fn narrow_bits_sse2(chunk: &[u8; 16]) -> NarrowBits {
 /// [`narrow_bits`] in plain word operations, for other processors.
 #[cfg(any(not(target_arch = "x86_64"), test))]
 fn narrow_bits_words(chunk: &[u8; 16]) -> NarrowBits {
-    let halves = u128::from_le_bytes(*chunk);
-    let bits = |test: &dyn Fn(u64) -> u64| {
-        let low = swar::gather(test(halves as u64));
-        let high = swar::gather(test((halves >> 64) as u64));
-        (low | high << 8) as u16
-    };
+    let bits = |test: &dyn Fn(u64) -> u64| chunk_bits(chunk, test);
     // With the high bit flipped, bytes from 0x80 up are the ASCII that the
     // tests compare.
     let flipped = |word: u64| word ^ swar::HIGH;
