@@ -104,9 +104,9 @@ fn sections_clap_does_not_know() -> String {
          A regular file of 1 MiB or more, named as FILE or redirected to standard input, \
          is mapped into memory 1 MiB at a time rather than read; should another program truncate it meanwhile, short \
          stops with an error and status 1, and what it had buffered is lost. On more than \
-         one core, such a file is cut by two threads, each taking half the lines of every \
-         window whose lines are short (512 bytes on average or fewer); the output is the \
-         same.",
+         one core, such a file is cut by two threads, each taking about half the lines of \
+         every window whose lines are short (512 bytes on average or fewer), the share moving \
+         towards whichever thread is the slower; the output is the same.",
     )]);
 
     roff.control("SH", ["ENVIRONMENT"]);
