@@ -222,7 +222,7 @@ fn read_to_limit(from: u32, col: usize, limit: usize) -> PlainRun {
 
 /// The bits below bit `end` (all 64 from 64 on).
 #[inline]
-fn below(end: u32) -> u64 {
+pub(crate) fn below(end: u32) -> u64 {
     1u64.checked_shl(end).map_or(u64::MAX, |bit| bit - 1)
 }
 
@@ -291,79 +291,128 @@ fn chunk_bits(chunk: &[u8; 16], test: &dyn Fn(u64) -> u64) -> u16 {
     (low | high << 8) as u16
 }
 
-/// The bytes of a chunk of narrow text, one bit a byte, in the classes that
+/// The characters at the start of a chunk of text, one bit a byte (of the
+/// first 16), in the classes that
 /// [`Scanner::run`](crate::unit::Scanner::run) reads a stretch at a time.
+/// A character's bit is set only when the continuation bytes it needs follow
+/// it, in the chunk or in the two bytes after it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct NarrowBits {
+pub(crate) struct StretchBits {
     /// 0x20..=0x7E
     pub printable: u16,
-    /// 0xC3..=0xCB and 0xD0..=0xD1, the lead bytes of U+00C0..=U+02FF and
-    /// U+0400..=U+047F.
+    /// U+00C0..=U+02FF and U+0400..=U+047F: Latin and Cyrillic letters.
     pub letters: u16,
-    /// 0xCC, the lead byte of U+0300..=U+033F.
+    /// U+0300..=U+033F but U+0338: combining marks.
     pub marks: u16,
-    /// 0x80..=0xBF
-    pub continuations: u16,
-    /// 0xB8, which follows 0xCC in U+0338.
-    pub b8: u16,
+    /// Characters of two columns: U+3000..=U+30FF but for its marks, U+303F
+    /// and the code points not assigned (CJK punctuation, hiragana,
+    /// katakana), U+3400..=U+9FFF (CJK ideographs), U+AC00..=U+D77F (Hangul
+    /// syllables), U+FF01..=U+FF60 (fullwidth forms).
+    pub wide: u16,
 }
 
+/// Tests on the bytes of a chunk and the two bytes after it, for every
+/// position of the chunk at once: in SSE2 or in words, for one description
+/// of the classes.
+trait ChunkLanes {
+    type Mask: Copy + std::ops::BitAnd<Output = Self::Mask> + std::ops::BitOr<Output = Self::Mask>;
+
+    /// Whether the byte `offset` places after each position is in
+    /// `first..=last` (both below 0x80, or both from 0x80 on).
+    fn in_range(&self, offset: usize, first: u8, last: u8) -> Self::Mask;
+
+    /// `mask` where `unless` is not.
+    fn and_not(mask: Self::Mask, unless: Self::Mask) -> Self::Mask;
+
+    fn bits(mask: Self::Mask) -> u16;
+}
+
+/// The classes of [`StretchBits`], by the bytes of each character.
+#[inline(always)]
+fn stretch_bits_of<Lanes: ChunkLanes>(lanes: &Lanes) -> StretchBits {
+    let range = |offset, first, last| lanes.in_range(offset, first, last);
+    let is = |offset, byte| lanes.in_range(offset, byte, byte);
+    let continues = |offset| range(offset, 0x80, 0xbf);
+    let marks = Lanes::and_not(is(0, 0xcc) & continues(1), is(1, 0xb8));
+    let letters = (range(0, 0xc3, 0xcb) | range(0, 0xd0, 0xd1)) & continues(1);
+    // U+3000..=U+30FF and U+3400..=U+3FFF, by their second and third bytes.
+    let kana_and_punctuation = Lanes::and_not(is(1, 0x80), range(2, 0xaa, 0xaf) | is(2, 0xbf))
+        | Lanes::and_not(is(1, 0x81), is(2, 0x80))
+        | Lanes::and_not(is(1, 0x82), range(2, 0x97, 0x9a))
+        | is(1, 0x83)
+        | range(1, 0x90, 0xbf);
+    let fullwidth = Lanes::and_not(is(1, 0xbc), is(2, 0x80)) | (is(1, 0xbd) & range(2, 0x80, 0xa0));
+    let wide_leads = range(0, 0xe4, 0xe9)
+        | range(0, 0xeb, 0xec)
+        | (is(0, 0xea) & range(1, 0xb0, 0xbf))
+        | (is(0, 0xed) & range(1, 0x80, 0x9d))
+        | (is(0, 0xe3) & kana_and_punctuation)
+        | (is(0, 0xef) & fullwidth);
+    StretchBits {
+        printable: Lanes::bits(range(0, 0x20, 0x7e)),
+        letters: Lanes::bits(letters),
+        marks: Lanes::bits(marks),
+        wide: Lanes::bits(wide_leads & continues(1) & continues(2)),
+    }
+}
+
+/// The classes of the characters starting in the first 16 bytes of `bytes`.
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
-pub(crate) fn narrow_bits(chunk: &[u8; 16]) -> NarrowBits {
+pub(crate) fn stretch_bits(bytes: &[u8; 18]) -> StretchBits {
     // SAFETY: as for `classify`.
-    unsafe { narrow_bits_sse2(chunk) }
+    unsafe { stretch_bits_sse2(bytes) }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-pub(crate) fn narrow_bits(chunk: &[u8; 16]) -> NarrowBits {
-    narrow_bits_words(chunk)
+pub(crate) fn stretch_bits(bytes: &[u8; 18]) -> StretchBits {
+    stretch_bits_of(&WordLanes(bytes))
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
-fn narrow_bits_sse2(chunk: &[u8; 16]) -> NarrowBits {
-    use sse2::{bits, equal, in_range, load};
-    use std::arch::x86_64::{_mm_or_si128, _mm_set1_epi8, _mm_xor_si128};
-    let bytes = load(chunk);
-    // With the high bit flipped, bytes from 0x80 up are the ones that
-    // `in_range` compares.
-    let high = _mm_xor_si128(bytes, _mm_set1_epi8(i8::MIN));
-    NarrowBits {
-        printable: bits(in_range(bytes, 0x20, 0x7e)) as u16,
-        letters: bits(_mm_or_si128(
-            in_range(high, 0x43, 0x4b),
-            in_range(high, 0x50, 0x51),
-        )) as u16,
-        marks: bits(equal(bytes, 0xcc)) as u16,
-        continuations: bits(in_range(high, 0x00, 0x3f)) as u16,
-        b8: bits(equal(bytes, 0xb8)) as u16,
-    }
+fn stretch_bits_sse2(bytes: &[u8; 18]) -> StretchBits {
+    stretch_bits_of(&sse2::Lanes::new(bytes))
 }
 
-/// [`narrow_bits`] in plain word operations, for other processors.
+/// [`ChunkLanes`] in plain word operations, for other processors.
 #[cfg(any(not(target_arch = "x86_64"), test))]
-fn narrow_bits_words(chunk: &[u8; 16]) -> NarrowBits {
-    let bits = |test: &dyn Fn(u64) -> u64| chunk_bits(chunk, test);
-    // With the high bit flipped, bytes from 0x80 up are the ASCII that the
-    // tests compare.
-    let flipped = |word: u64| word ^ swar::HIGH;
-    NarrowBits {
-        printable: bits(&|word| swar::in_range(word, 0x20, 0x7e)),
-        letters: bits(&|word| {
-            swar::in_range(flipped(word), 0x43, 0x4b) | swar::in_range(flipped(word), 0x50, 0x51)
-        }),
-        marks: bits(&|word| swar::equal(flipped(word), 0x4c)),
-        continuations: bits(&|word| swar::in_range(flipped(word), 0x00, 0x3f)),
-        b8: bits(&|word| swar::equal(flipped(word), 0x38)),
+struct WordLanes<'a>(&'a [u8; 18]);
+
+#[cfg(any(not(target_arch = "x86_64"), test))]
+impl ChunkLanes for WordLanes<'_> {
+    type Mask = u16;
+
+    fn in_range(&self, offset: usize, first: u8, last: u8) -> u16 {
+        let chunk = self.0[offset..]
+            .first_chunk::<16>()
+            .expect("two bytes after the chunk");
+        // With the high bit flipped, bytes from 0x80 up are the ASCII that
+        // the tests compare.
+        let flip = first & 0x80;
+        chunk_bits(chunk, &|word| {
+            swar::in_range(
+                word ^ (swar::LOW * u64::from(flip)),
+                first ^ flip,
+                last ^ flip,
+            )
+        })
+    }
+
+    fn and_not(mask: u16, unless: u16) -> u16 {
+        mask & !unless
+    }
+
+    fn bits(mask: u16) -> u16 {
+        mask
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
     use std::arch::x86_64::{
-        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_movemask_epi8,
-        _mm_set_epi64x, _mm_set1_epi8,
+        __m128i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8,
+        _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8,
     };
 
     #[target_feature(enable = "sse2")]
@@ -389,6 +438,79 @@ mod sse2 {
     #[target_feature(enable = "sse2")]
     pub(super) fn bits(mask: __m128i) -> u64 {
         u64::from(_mm_movemask_epi8(mask) as u16)
+    }
+
+    /// A chunk and the chunks one and two bytes on.
+    pub(super) struct Lanes([__m128i; 3]);
+
+    #[derive(Clone, Copy)]
+    pub(super) struct Mask(__m128i);
+
+    impl Lanes {
+        #[target_feature(enable = "sse2")]
+        pub(super) fn new(bytes: &[u8; 18]) -> Self {
+            let at = |offset: usize| load(bytes[offset..].first_chunk().expect("18 bytes"));
+            Lanes([at(0), at(1), at(2)])
+        }
+    }
+
+    // SAFETY, for every `unsafe` below: SSE2 is part of x86-64, so every
+    // processor that runs this code has it.
+    #[allow(unsafe_code)]
+    impl super::ChunkLanes for Lanes {
+        type Mask = Mask;
+
+        #[inline(always)]
+        fn in_range(&self, offset: usize, first: u8, last: u8) -> Mask {
+            let bytes = self.0[offset];
+            // Compared as signed bytes, 0x80..=0xFF come before 0x00..=0x7F,
+            // and each range is whole in one of them: bounds at 0x80 and 0x7F
+            // need no comparison.
+            Mask(unsafe {
+                if first == last {
+                    equal(bytes, first)
+                } else if first == 0x80 {
+                    _mm_cmplt_epi8(bytes, _mm_set1_epi8(last.wrapping_add(1) as i8))
+                } else if last == 0x7f {
+                    _mm_cmpgt_epi8(bytes, _mm_set1_epi8(first.wrapping_sub(1) as i8))
+                } else {
+                    _mm_and_si128(
+                        _mm_cmpgt_epi8(bytes, _mm_set1_epi8(first.wrapping_sub(1) as i8)),
+                        _mm_cmplt_epi8(bytes, _mm_set1_epi8(last.wrapping_add(1) as i8)),
+                    )
+                }
+            })
+        }
+
+        #[inline(always)]
+        fn and_not(mask: Mask, unless: Mask) -> Mask {
+            Mask(unsafe { _mm_andnot_si128(unless.0, mask.0) })
+        }
+
+        #[inline(always)]
+        fn bits(mask: Mask) -> u16 {
+            unsafe { bits(mask.0) as u16 }
+        }
+    }
+
+    #[allow(unsafe_code)]
+    impl std::ops::BitAnd for Mask {
+        type Output = Mask;
+
+        #[inline(always)]
+        fn bitand(self, other: Mask) -> Mask {
+            Mask(unsafe { _mm_and_si128(self.0, other.0) })
+        }
+    }
+
+    #[allow(unsafe_code)]
+    impl std::ops::BitOr for Mask {
+        type Output = Mask;
+
+        #[inline(always)]
+        fn bitor(self, other: Mask) -> Mask {
+            Mask(unsafe { _mm_or_si128(self.0, other.0) })
+        }
     }
 }
 
@@ -583,12 +705,19 @@ mod tests {
 
     #[cfg(target_arch = "x86_64")]
     #[test]
-    fn narrow_bits_are_the_same_in_words_and_in_sse2() {
+    fn stretch_bits_are_the_same_in_words_and_in_sse2() {
         let mut random = Random::new(0x3c6e_f372_fe94_f82b);
-        let common = b"\x1f\x20\x7e\x7f\x80\xb8\xbf\xc0\xc2\xc3\xcb\xcc\xcd\xcf\xd0\xd1\xd2\xff";
-        for _ in 0..20_000 {
-            let chunk = random_bytes(&mut random, common);
-            assert_eq!(narrow_bits(&chunk), narrow_bits_words(&chunk), "{chunk:x?}");
+        // Each byte that a class starts or ends at, and those beside it.
+        let common = b"\x1f\x20\x7e\x7f\x80\x81\x82\x83\x84\x8f\x90\x96\x97\x98\x99\x9a\x9b\
+            \x9d\x9e\xa0\xa1\xa9\xaa\xaf\xb0\xb7\xb8\xb9\xbb\xbc\xbd\xbe\xbf\xc0\xc2\xc3\xcb\
+            \xcc\xcd\xcf\xd0\xd1\xd2\xe2\xe3\xe4\xe9\xea\xeb\xec\xed\xee\xef\xf0\xff";
+        for _ in 0..50_000 {
+            let bytes = random_bytes(&mut random, common);
+            assert_eq!(
+                stretch_bits(&bytes),
+                stretch_bits_of(&WordLanes(&bytes)),
+                "{bytes:x?}"
+            );
         }
     }
 

@@ -36,6 +36,33 @@ pub(crate) fn gather(high_bits: u64) -> u64 {
     (high_bits & HIGH).wrapping_mul(0x0002_0408_1020_4081) >> 56
 }
 
+/// How many bits of `bits` are set. Baseline x86-64 has no instruction for
+/// it, and `count_ones` there is a dozen dependent word operations; two
+/// lookups in a table of bytes are shorter.
+pub(crate) fn count_ones_16(bits: u16) -> usize {
+    const IN_BYTE: [u8; 256] = {
+        let mut table = [0; 256];
+        let mut byte = 0;
+        while byte < 256 {
+            table[byte] = (byte as u8).count_ones() as u8;
+            byte += 1;
+        }
+        table
+    };
+    let [low, high] = bits.to_le_bytes();
+    usize::from(IN_BYTE[usize::from(low)] + IN_BYTE[usize::from(high)])
+}
+
+/// The bits of `bits` moved to twice their place: bit `i` to bit `2 * i`.
+pub(crate) fn spread(bits: u64) -> u64 {
+    debug_assert!(bits >> 32 == 0);
+    let bits = (bits | bits << 16) & 0x0000_ffff_0000_ffff;
+    let bits = (bits | bits << 8) & 0x00ff_00ff_00ff_00ff;
+    let bits = (bits | bits << 4) & 0x0f0f_0f0f_0f0f_0f0f;
+    let bits = (bits | bits << 2) & 0x3333_3333_3333_3333;
+    (bits | bits << 1) & 0x5555_5555_5555_5555
+}
+
 /// The position of the set bit of `bits` that has `rank` set bits below it,
 /// or 64 if there is none: without a loop over the bits, whose count no
 /// branch predictor could guess.

@@ -150,68 +150,94 @@ pub struct Run {
     pub full: bool,
 }
 
-/// Narrow text, as [`narrow_prefix`] reads it.
+/// Text of known widths, as [`stretch_prefix`] reads it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct NarrowStretch {
+struct Stretch {
     len: usize,
     columns: usize,
-    /// Where its last character of a column starts, if it has one: marks
-    /// after it are part of its unit, and a mark before it joins the unit
-    /// before the stretch.
-    last_start: Option<usize>,
-    /// It stops before a character of a column that has no room.
+    /// Where its last character of one or two columns starts, and the
+    /// column there, if it has one: marks after it are part of its unit, and
+    /// a mark before it joins the unit before the stretch.
+    last: Option<(usize, usize)>,
+    /// It stops before a character that has no room.
     full: bool,
 }
 
-/// Narrow text at the start of `bytes`, 16 bytes at a time, as far as
-/// `room` columns allow: printable ASCII, the two-byte letters U+00C0..=U+02FF
-/// (Latin) and U+0400..=U+047F (Cyrillic), a column each, and the combining
-/// marks U+0300..=U+033F but U+0338, none. Accented Latin text, precomposed
-/// or not, has these between its ASCII letters, and Cyrillic text between
-/// its spaces and punctuation; read a character at a time, every change
-/// between them and ASCII was a branch that no predictor could guess. Every
+/// Text of known widths at the start of `bytes`, 16 bytes at a time, as far
+/// as `room` columns allow: printable ASCII, the characters of two columns
+/// of [`block::StretchBits::wide`] (CJK, kana, Hangul), and but with the CJK
+/// table of ambiguous widths, the two-byte letters U+00C0..=U+02FF (Latin)
+/// and U+0400..=U+047F (Cyrillic), a column each, and the combining marks
+/// U+0300..=U+033F but U+0338, none. Read a character at a time, every
+/// change between them was a branch that no predictor could guess. Every
 /// character of these classes forms a cluster of its own beside any of
-/// them, with its marks: without the CJK table each letter is
+/// them, with its marks: the wide ones are [`Traits::ALONE`] of two columns
+/// in both tables, and without the CJK table each letter is
 /// [`Traits::ALONE`] of a column and each mark a [`Traits::MARK`], as
-/// `narrow_classes_are_the_rules` checks. U+0338, which changes the width of
-/// what it follows in that table, is left out.
-fn narrow_prefix(bytes: &[u8], room: usize) -> NarrowStretch {
-    let mut stretch = NarrowStretch::default();
+/// `stretch_classes_are_the_rules` checks. U+0338, which changes the width
+/// of what it follows in the CJK table, is left out.
+fn stretch_prefix(bytes: &[u8], room: usize, cjk: bool) -> Stretch {
+    let narrow = if cjk { 0 } else { u16::MAX };
+    let mut stretch = Stretch::default();
+    // Chunks start every 16 bytes, whatever character they cut, so that
+    // where one starts does not wait on what the one before holds.
+    let mut chunk_start = 0;
+    // The bytes at the start of a chunk that end a character of the chunk
+    // before.
+    let mut carried = 0;
     loop {
-        let rest = &bytes[stretch.len..];
-        let chunk = match rest.first_chunk::<16>() {
-            Some(chunk) => *chunk,
+        let rest = &bytes[chunk_start..];
+        let padded;
+        let chunk = match rest.first_chunk::<18>() {
+            Some(chunk) => chunk,
             None => {
                 // NUL, which ends a stretch, after the last bytes.
-                let mut padded = [0; 16];
-                padded[..rest.len()].copy_from_slice(rest);
-                padded
+                let mut bytes = [0; 18];
+                bytes[..rest.len()].copy_from_slice(rest);
+                padded = bytes;
+                &padded
             }
         };
-        let bits = block::narrow_bits(&chunk);
-        let leads = bits.letters | (bits.marks & !(bits.b8 >> 1));
-        // A lead byte needs its continuation byte right after it: a pair
-        // across the chunk's end is read with the next chunk.
-        let paired = (leads & (bits.continuations >> 1)) | (bits.continuations & (leads << 1));
-        let read = (bits.printable | paired).trailing_ones();
-        let read_bits = (1u32 << read) - 1;
-        let starts = u64::from((bits.printable | (bits.letters & paired)) & read_bits as u16);
-        let columns = starts.count_ones() as usize;
+        let bits = block::stretch_bits(chunk);
+        let (letters, marks, wide) = (bits.letters & narrow, bits.marks & narrow, bits.wide);
+        let one_column = bits.printable | letters;
+        let covered = u32::from(one_column | marks | wide)
+            | u32::from(letters | marks | wide) << 1
+            | u32::from(wide) << 2;
+        let read = (covered | carried).trailing_ones().min(16);
+        let starts_read = block::below(read) as u16;
+        let ones = one_column & starts_read;
+        let twos = wide & starts_read;
+        let columns = swar::count_ones_16(ones) + 2 * swar::count_ones_16(twos);
         if stretch.columns + columns > room {
-            stretch.len += swar::nth_set_bit(starts, room - stretch.columns) as usize;
-            stretch.columns = room;
+            // A bit a column, two places a byte: the first column past the
+            // room belongs to the character that has none.
+            let cells = swar::spread(u64::from(ones | twos)) | swar::spread(u64::from(twos)) << 1;
+            let cell = swar::nth_set_bit(cells, room - stretch.columns);
+            stretch.len = chunk_start + cell as usize / 2;
+            stretch.columns = room - (cell as usize & 1);
             stretch.full = true;
             return stretch;
         }
-        if starts != 0 {
-            stretch.last_start = Some(stretch.len + block::highest_below(starts, 64) as usize);
+        if ones | twos != 0 {
+            let last = block::highest_below(u64::from(ones | twos), 16);
+            let width = 1 + usize::from(twos >> last & 1);
+            stretch.last = Some((
+                chunk_start + last as usize,
+                stretch.columns + columns - width,
+            ));
         }
         stretch.columns += columns;
-        stretch.len += read as usize;
-        let pair_at_the_end = read == 15 && leads >> 15 == 1;
-        if !(read == 16 || pair_at_the_end) || stretch.len >= bytes.len() {
+        if read < 16 {
+            stretch.len = chunk_start + read as usize;
             return stretch;
         }
+        chunk_start += 16;
+        if chunk_start >= bytes.len() {
+            stretch.len = bytes.len();
+            return stretch;
+        }
+        carried = covered >> 16;
     }
 }
 
@@ -365,26 +391,23 @@ impl Scanner {
                 };
             };
             let found = match byte {
-                // CJK text and most others, first: the commonest.
-                0xd2.. => self.char_in_run(&line[pos..]),
-                0xc3..=0xcc | 0xd0..=0xd1 if !self.cjk => {
-                    let stretch = narrow_prefix(&line[pos..], limit - col);
+                0xe3..=0xed | 0xef | 0xc3..=0xcc | 0xd0..=0xd1 if byte >= 0xe3 || !self.cjk => {
+                    let stretch = stretch_prefix(&line[pos..], limit - col, self.cjk);
                     if stretch.full {
-                        return full(pos + stretch.len, limit);
+                        return full(pos + stretch.len, col + stretch.columns);
                     }
-                    // A letter or mark it does not take is U+0338, which
-                    // changes the width of what it follows, or ill-formed:
-                    // left to the scan, with the unit before it, as any
-                    // character this loop does not know.
-                    if stretch.len == 0 {
-                        return stop(unit_start, unit_col);
+                    if stretch.len > 0 {
+                        if let Some((start, start_col)) = stretch.last {
+                            (unit_start, unit_col) = (pos + start, col + start_col);
+                        }
+                        pos += stretch.len;
+                        col += stretch.columns;
+                        continue;
                     }
-                    if let Some(last) = stretch.last_start {
-                        (unit_start, unit_col) = (pos + last, col + stretch.columns - 1);
-                    }
-                    pos += stretch.len;
-                    col += stretch.columns;
-                    continue;
+                    // A character of none of its classes (U+0338, which
+                    // changes the width of what it follows, among them),
+                    // or ill formed.
+                    self.char_in_run(&line[pos..])
                 }
                 0x80.. => self.char_in_run(&line[pos..]),
                 0x20..=0x7e => {
@@ -1108,19 +1131,19 @@ mod tests {
     /// a boundary and a column that [`Scanner::next`] reaches unit by unit;
     /// when it says the unit after is full, that unit ends past `limit`.
     /// Returns the bytes it took.
-    fn run_agrees_with_units(scanner: &mut Scanner, line: &str, limit: usize) -> usize {
-        let bytes = line.as_bytes();
-        let run = scanner.run(bytes, 0, limit, 8, true);
+    fn run_agrees_with_units(scanner: &mut Scanner, line: &[u8], limit: usize) -> usize {
+        let run = scanner.run(line, 0, limit, 8, true);
         let (mut pos, mut col) = (0, 0);
+        let shown = String::from_utf8_lossy(line);
         while pos < run.len {
-            let unit = scanner.next(&bytes[pos..], true).expect("complete line");
+            let unit = scanner.next(&line[pos..], true).expect("complete line");
             pos += unit.len;
             col = unit.kind.advance(col, 8);
         }
-        assert_eq!((pos, col), (run.len, run.col), "{line:?}");
+        assert_eq!((pos, col), (run.len, run.col), "{shown:?} to {limit}");
         if run.full {
-            let unit = scanner.next(&bytes[pos..], true).expect("a unit after");
-            assert!(unit.kind.advance(col, 8) > limit, "{line:?} to {limit}");
+            let unit = scanner.next(&line[pos..], true).expect("a unit after");
+            assert!(unit.kind.advance(col, 8) > limit, "{shown:?} to {limit}");
         }
         run.len
     }
@@ -1135,56 +1158,134 @@ mod tests {
         // An emoji sequence, joined by a ZWJ, is not for the loop.
         let joined = format!("{line}\u{1F468}\u{200D}\u{1F469}");
         for limit in 0..=40 {
-            let taken = run_agrees_with_units(&mut scanner, line, limit);
+            let taken = run_agrees_with_units(&mut scanner, line.as_bytes(), limit);
             let full = scanner.run(line.as_bytes(), 0, limit, 8, true).full;
             assert!(full || taken == line.len(), "to {limit}");
-            run_agrees_with_units(&mut scanner, &joined, limit);
+            run_agrees_with_units(&mut scanner, joined.as_bytes(), limit);
         }
     }
 
-    /// The letters and marks that [`narrow_prefix`] takes by their bytes
-    /// are what it says they are.
+    /// The characters that [`stretch_prefix`] takes by their bytes are the
+    /// ones its classes name, with the traits it gives them.
     #[test]
-    fn narrow_classes_are_the_rules() {
-        for c in ('\u{C0}'..='\u{2FF}').chain('\u{400}'..='\u{47F}') {
-            let traits = find_traits(c, false);
-            assert!(
-                traits.has(Traits::ALONE) && !traits.has(Traits::MARK),
+    fn stretch_classes_are_the_rules() {
+        let letter = |c| matches!(c, '\u{C0}'..='\u{2FF}' | '\u{400}'..='\u{47F}');
+        let mark = |c| matches!(c, '\u{300}'..='\u{33F}') && c != '\u{338}';
+        let wide = |c| {
+            matches!(
+                c,
+                '\u{3000}'..='\u{30FF}'
+                    | '\u{3400}'..='\u{9FFF}'
+                    | '\u{AC00}'..='\u{D77F}'
+                    | '\u{FF01}'..='\u{FF60}'
+            ) && !matches!(
+                c,
+                '\u{302A}'..='\u{302F}' | '\u{303F}' | '\u{3040}' | '\u{3097}'..='\u{309A}'
+            )
+        };
+        for c in '\u{80}'..='\u{FFFF}' {
+            let mut chunk = [0; 18];
+            c.encode_utf8(&mut chunk);
+            let bits = block::stretch_bits(&chunk);
+            let classes = (bits.letters & 1, bits.marks & 1, bits.wide & 1);
+            let named = (letter(c), mark(c), wide(c));
+            assert_eq!(
+                classes,
+                (named.0.into(), named.1.into(), named.2.into()),
                 "{c:?}"
             );
-            assert_eq!(traits.width(), 1, "{c:?}");
-        }
-        for c in ('\u{300}'..='\u{33F}').filter(|&c| c != '\u{338}') {
-            let traits = find_traits(c, false);
-            assert!(traits.has(Traits::MARK), "{c:?}");
-            assert_eq!(traits.width(), 0, "{c:?}");
+            let plain = find_traits(c, false);
+            if letter(c) {
+                assert!(
+                    plain.has(Traits::ALONE) && !plain.has(Traits::MARK),
+                    "{c:?}"
+                );
+                assert_eq!(plain.width(), 1, "{c:?}");
+            }
+            if mark(c) {
+                assert!(plain.has(Traits::MARK), "{c:?}");
+                assert_eq!(plain.width(), 0, "{c:?}");
+            }
+            if wide(c) {
+                for traits in [plain, find_traits(c, true)] {
+                    assert!(
+                        traits.has(Traits::ALONE) && !traits.has(Traits::MARK),
+                        "{c:?}"
+                    );
+                    assert_eq!(traits.width(), 2, "{c:?}");
+                }
+            }
         }
     }
 
-    /// Accented Latin and Cyrillic text, read a stretch at a time, gives the
-    /// units that the segmentation rules give, as far as the limit and no
-    /// further, across the ends of the 16-byte chunks.
+    /// Text read a stretch at a time gives the units that the segmentation
+    /// rules give, as far as the limit and no further, across the ends of
+    /// the 16-byte chunks and beside what ends a stretch: characters of no
+    /// class, characters that join the one before, and ill-formed bytes.
     #[test]
-    fn narrow_text_is_read_as_units_would() {
-        let pieces = [
-            "word", " ", "\u{C0}", "\u{E9}", "\u{FF}", "\u{2B0}", "\u{2FF}", "\u{300}", "\u{301}",
-            "\u{33F}", "\u{340}", "\u{338}", "\u{BF}", "\u{65E5}", "\t", "\u{400}", "\u{44F}",
-            "\u{47F}", "\u{480}", "\u{483}",
+    fn stretch_text_is_read_as_units_would() {
+        let narrow = [
+            "\u{C0}", "\u{E9}", "\u{FF}", "\u{2B0}", "\u{2FF}", "\u{300}", "\u{301}", "\u{33F}",
+            "\u{400}", "\u{44F}", "\u{47F}",
         ];
-        let mut scanner = Scanner::new(false);
+        let wide = [
+            "\u{3000}", "\u{3002}", "\u{3041}", "\u{30A2}", "\u{30FB}", "\u{3400}", "\u{4E00}",
+            "\u{65E5}", "\u{9FFF}", "\u{AC00}", "\u{B000}", "\u{D77F}", "\u{FF01}", "\u{FF0C}",
+            "\u{FF60}",
+        ];
+        let others: [&[u8]; 21] = [
+            "\u{340}".as_bytes(),
+            "\u{338}".as_bytes(),
+            "\u{480}".as_bytes(),
+            "\u{483}".as_bytes(),
+            "\u{302A}".as_bytes(),
+            "\u{303F}".as_bytes(),
+            "\u{3099}".as_bytes(),
+            "\u{309B}".as_bytes(),
+            "\u{D7A3}".as_bytes(),
+            "\u{FF61}".as_bytes(),
+            "\u{FE0F}".as_bytes(),
+            "\u{200D}".as_bytes(),
+            "\u{1F600}".as_bytes(),
+            "\u{1F3FD}".as_bytes(),
+            b"\xe4\xb8",
+            b"\xe3\x81",
+            b"\xef\xbc",
+            b"\xcc",
+            b"\x80",
+            b"\xed\xa0\x80",
+            b"\x1b[0m",
+        ];
         let mut random = Random::new(0x6a09_e667_f3bc_c908);
-        for _ in 0..3_000 {
-            let line: String = (0..random.below(40))
-                .map(|_| pieces[random.below(pieces.len())])
-                .collect();
-            let limit = random.below(60);
-            let taken = run_agrees_with_units(&mut scanner, &line, limit);
-            // Only U+0338 stops the loop, with the unit before it.
-            let run = scanner.run(line.as_bytes(), 0, limit, 8, true);
-            assert!(
-                run.full || taken == line.len() || line[taken..].contains('\u{338}'),
-                "{line:?} to {limit}: {taken}"
-            );
+        for cjk in [false, true] {
+            let mut scanner = Scanner::new(cjk);
+            // What a stretch takes, and then those with what ends one.
+            let mut pieces: Vec<&[u8]> = vec![b"word", b" ", b"\t"];
+            pieces.extend(wide.map(str::as_bytes));
+            if !cjk {
+                pieces.extend(narrow.map(str::as_bytes));
+            }
+            let taken_pieces = pieces.len();
+            pieces.extend(others);
+            for (round, pieces) in [&pieces[..taken_pieces], &pieces]
+                .repeat(2_000)
+                .iter()
+                .enumerate()
+            {
+                let line: Vec<u8> = (0..random.below(40))
+                    .flat_map(|_| pieces[random.below(pieces.len())])
+                    .copied()
+                    .collect();
+                let limit = random.below(90);
+                let taken = run_agrees_with_units(&mut scanner, &line, limit);
+                if round % 2 == 0 {
+                    let run = scanner.run(&line, 0, limit, 8, true);
+                    assert!(
+                        run.full || taken == line.len(),
+                        "{line:x?} to {limit}: {taken}"
+                    );
+                }
+            }
         }
     }
 
@@ -1239,7 +1340,7 @@ mod tests {
                             format!("{base}{mark}{after}"),
                             format!("{base}{mark}{mark}{after}"),
                         ] {
-                            let taken = run_agrees_with_units(&mut scanner, &line, 1000);
+                            let taken = run_agrees_with_units(&mut scanner, line.as_bytes(), 1000);
                             if in_run {
                                 assert_eq!(taken, line.len(), "{line:?}, cjk {cjk}");
                             }
@@ -1258,7 +1359,7 @@ mod tests {
         for base in ['a', '\u{E9}', '\u{65E5}'] {
             for count in [100, 127, 128, 129, 200] {
                 let line = format!("{base}{}b", "\u{301}".repeat(count));
-                run_agrees_with_units(&mut scanner, &line, 1000);
+                run_agrees_with_units(&mut scanner, line.as_bytes(), 1000);
             }
         }
     }
