@@ -335,24 +335,30 @@ fn stretch_bits_of<Lanes: ChunkLanes>(lanes: &Lanes) -> StretchBits {
     let continues = |offset| range(offset, 0x80, 0xbf);
     let marks = Lanes::and_not(is(0, 0xcc) & continues(1), is(1, 0xb8));
     let letters = (range(0, 0xc3, 0xcb) | range(0, 0xd0, 0xd1)) & continues(1);
-    // U+3000..=U+30FF and U+3400..=U+3FFF, by their second and third bytes.
-    let kana_and_punctuation = Lanes::and_not(is(1, 0x80), range(2, 0xaa, 0xaf) | is(2, 0xbf))
-        | Lanes::and_not(is(1, 0x81), is(2, 0x80))
-        | Lanes::and_not(is(1, 0x82), range(2, 0x97, 0x9a))
-        | is(1, 0x83)
-        | range(1, 0x90, 0xbf);
-    let fullwidth = Lanes::and_not(is(1, 0xbc), is(2, 0x80)) | (is(1, 0xbd) & range(2, 0x80, 0xa0));
-    let wide_leads = range(0, 0xe4, 0xe9)
-        | range(0, 0xeb, 0xec)
-        | (is(0, 0xea) & range(1, 0xb0, 0xbf))
-        | (is(0, 0xed) & range(1, 0x80, 0x9d))
-        | (is(0, 0xe3) & kana_and_punctuation)
-        | (is(0, 0xef) & fullwidth);
+    let mut wide = 0;
+    // Text without them, as Latin and Cyrillic text, spares the tests.
+    if Lanes::bits(range(0, 0xe3, 0xef)) != 0 {
+        // U+3000..=U+30FF and U+3400..=U+3FFF, by their second and third bytes.
+        let kana_and_punctuation = Lanes::and_not(is(1, 0x80), range(2, 0xaa, 0xaf) | is(2, 0xbf))
+            | Lanes::and_not(is(1, 0x81), is(2, 0x80))
+            | Lanes::and_not(is(1, 0x82), range(2, 0x97, 0x9a))
+            | is(1, 0x83)
+            | range(1, 0x90, 0xbf);
+        let fullwidth =
+            Lanes::and_not(is(1, 0xbc), is(2, 0x80)) | (is(1, 0xbd) & range(2, 0x80, 0xa0));
+        let wide_leads = range(0, 0xe4, 0xe9)
+            | range(0, 0xeb, 0xec)
+            | (is(0, 0xea) & range(1, 0xb0, 0xbf))
+            | (is(0, 0xed) & range(1, 0x80, 0x9d))
+            | (is(0, 0xe3) & kana_and_punctuation)
+            | (is(0, 0xef) & fullwidth);
+        wide = Lanes::bits(wide_leads & continues(1) & continues(2));
+    }
     StretchBits {
         printable: Lanes::bits(range(0, 0x20, 0x7e)),
         letters: Lanes::bits(letters),
         marks: Lanes::bits(marks),
-        wide: Lanes::bits(wide_leads & continues(1) & continues(2)),
+        wide,
     }
 }
 
