@@ -291,11 +291,15 @@ fn chunk_bits(chunk: &[u8; 16], test: &dyn Fn(u64) -> u64) -> u16 {
     (low | high << 8) as u16
 }
 
+/// 16 bytes, and the three after them that a character starting in them may
+/// end in.
+pub(crate) const LOOKAHEAD_CHUNK: usize = 19;
+
 /// The characters at the start of a chunk of text, one bit a byte (of the
 /// first 16), in the classes that
 /// [`Scanner::run`](crate::unit::Scanner::run) reads a stretch at a time.
 /// A character's bit is set only when the continuation bytes it needs follow
-/// it, in the chunk or in the two bytes after it.
+/// it, in the chunk or in the bytes after it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct StretchBits {
     /// 0x20..=0x7E
@@ -309,9 +313,13 @@ pub(crate) struct StretchBits {
     /// katakana), U+3400..=U+9FFF (CJK ideographs), U+AC00..=U+D77F (Hangul
     /// syllables), U+FF01..=U+FF60 (fullwidth forms).
     pub wide: u16,
+    /// Emoji of two columns, in the rows of 64 code points that hold no
+    /// other: U+1F480..=U+1F4BF, U+1F600..=U+1F64F (all of the Emoticons
+    /// block), U+1F680..=U+1F6BF, U+1F980..=U+1F9FF and U+1FA80..=U+1FABF.
+    pub emoji: u16,
 }
 
-/// Tests on the bytes of a chunk and the two bytes after it, for every
+/// Tests on the bytes of a chunk and the bytes after it, for every
 /// position of the chunk at once: in SSE2 or in words, for one description
 /// of the classes.
 trait ChunkLanes {
@@ -335,9 +343,9 @@ fn stretch_bits_of<Lanes: ChunkLanes>(lanes: &Lanes) -> StretchBits {
     let continues = |offset| range(offset, 0x80, 0xbf);
     let marks = Lanes::and_not(is(0, 0xcc) & continues(1), is(1, 0xb8));
     let letters = (range(0, 0xc3, 0xcb) | range(0, 0xd0, 0xd1)) & continues(1);
-    let mut wide = 0;
+    let (mut wide, mut emoji) = (0, 0);
     // Text without them, as Latin and Cyrillic text, spares the tests.
-    if Lanes::bits(range(0, 0xe3, 0xef)) != 0 {
+    if Lanes::bits(range(0, 0xe3, 0xf0)) != 0 {
         // U+3000..=U+30FF and U+3400..=U+3FFF, by their second and third bytes.
         let kana_and_punctuation = Lanes::and_not(is(1, 0x80), range(2, 0xaa, 0xaf) | is(2, 0xbf))
             | Lanes::and_not(is(1, 0x81), is(2, 0x80))
@@ -353,37 +361,45 @@ fn stretch_bits_of<Lanes: ChunkLanes>(lanes: &Lanes) -> StretchBits {
             | (is(0, 0xe3) & kana_and_punctuation)
             | (is(0, 0xef) & fullwidth);
         wide = Lanes::bits(wide_leads & continues(1) & continues(2));
+        let emoji_rows = is(2, 0x92)
+            | is(2, 0x98)
+            | (is(2, 0x99) & range(3, 0x80, 0x8f))
+            | is(2, 0x9a)
+            | range(2, 0xa6, 0xa7)
+            | is(2, 0xaa);
+        emoji = Lanes::bits(is(0, 0xf0) & is(1, 0x9f) & emoji_rows & continues(3));
     }
     StretchBits {
         printable: Lanes::bits(range(0, 0x20, 0x7e)),
         letters: Lanes::bits(letters),
         marks: Lanes::bits(marks),
         wide,
+        emoji,
     }
 }
 
 /// The classes of the characters starting in the first 16 bytes of `bytes`.
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
-pub(crate) fn stretch_bits(bytes: &[u8; 18]) -> StretchBits {
+pub(crate) fn stretch_bits(bytes: &[u8; LOOKAHEAD_CHUNK]) -> StretchBits {
     // SAFETY: as for `classify`.
     unsafe { stretch_bits_sse2(bytes) }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-pub(crate) fn stretch_bits(bytes: &[u8; 18]) -> StretchBits {
+pub(crate) fn stretch_bits(bytes: &[u8; LOOKAHEAD_CHUNK]) -> StretchBits {
     stretch_bits_of(&WordLanes(bytes))
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
-fn stretch_bits_sse2(bytes: &[u8; 18]) -> StretchBits {
+fn stretch_bits_sse2(bytes: &[u8; LOOKAHEAD_CHUNK]) -> StretchBits {
     stretch_bits_of(&sse2::Lanes::new(bytes))
 }
 
 /// [`ChunkLanes`] in plain word operations, for other processors.
 #[cfg(any(not(target_arch = "x86_64"), test))]
-struct WordLanes<'a>(&'a [u8; 18]);
+struct WordLanes<'a>(&'a [u8; LOOKAHEAD_CHUNK]);
 
 #[cfg(any(not(target_arch = "x86_64"), test))]
 impl ChunkLanes for WordLanes<'_> {
@@ -446,17 +462,23 @@ mod sse2 {
         u64::from(_mm_movemask_epi8(mask) as u16)
     }
 
-    /// A chunk and the chunks one and two bytes on.
-    pub(super) struct Lanes([__m128i; 3]);
+    /// A chunk and the chunks one, two and three bytes on.
+    pub(super) struct Lanes([__m128i; 4]);
 
     #[derive(Clone, Copy)]
     pub(super) struct Mask(__m128i);
 
     impl Lanes {
         #[target_feature(enable = "sse2")]
-        pub(super) fn new(bytes: &[u8; 18]) -> Self {
-            let at = |offset: usize| load(bytes[offset..].first_chunk().expect("18 bytes"));
-            Lanes([at(0), at(1), at(2)])
+        pub(super) fn new(bytes: &[u8; super::LOOKAHEAD_CHUNK]) -> Self {
+            let at = |offset: usize| {
+                load(
+                    bytes[offset..]
+                        .first_chunk()
+                        .expect("a chunk and the bytes after it"),
+                )
+            };
+            Lanes([at(0), at(1), at(2), at(3)])
         }
     }
 
@@ -716,7 +738,8 @@ mod tests {
         // Each byte that a class starts or ends at, and those beside it.
         let common = b"\x1f\x20\x7e\x7f\x80\x81\x82\x83\x84\x8f\x90\x96\x97\x98\x99\x9a\x9b\
             \x9d\x9e\xa0\xa1\xa9\xaa\xaf\xb0\xb7\xb8\xb9\xbb\xbc\xbd\xbe\xbf\xc0\xc2\xc3\xcb\
-            \xcc\xcd\xcf\xd0\xd1\xd2\xe2\xe3\xe4\xe9\xea\xeb\xec\xed\xee\xef\xf0\xff";
+            \xcc\xcd\xcf\xd0\xd1\xd2\xe2\xe3\xe4\xe9\xea\xeb\xec\xed\xee\xef\xf0\xff\
+            \x92\x9f\xa6\xa7";
         for _ in 0..50_000 {
             let bytes = random_bytes(&mut random, common);
             assert_eq!(

@@ -165,8 +165,9 @@ struct Stretch {
 
 /// Text of known widths at the start of `bytes`, 16 bytes at a time, as far
 /// as `room` columns allow: printable ASCII, the characters of two columns
-/// of [`block::StretchBits::wide`] (CJK, kana, Hangul), and but with the CJK
-/// table of ambiguous widths, the two-byte letters U+00C0..=U+02FF (Latin)
+/// of [`block::StretchBits::wide`] (CJK, kana, Hangul) and
+/// [`block::StretchBits::emoji`], and but with the CJK table of ambiguous
+/// widths, the two-byte letters U+00C0..=U+02FF (Latin)
 /// and U+0400..=U+047F (Cyrillic), a column each, and the combining marks
 /// U+0300..=U+033F but U+0338, none. Read a character at a time, every
 /// change between them was a branch that no predictor could guess. Every
@@ -188,26 +189,28 @@ fn stretch_prefix(bytes: &[u8], room: usize, cjk: bool) -> Stretch {
     loop {
         let rest = &bytes[chunk_start..];
         let padded;
-        let chunk = match rest.first_chunk::<18>() {
+        let chunk = match rest.first_chunk::<{ block::LOOKAHEAD_CHUNK }>() {
             Some(chunk) => chunk,
             None => {
                 // NUL, which ends a stretch, after the last bytes.
-                let mut bytes = [0; 18];
+                let mut bytes = [0; block::LOOKAHEAD_CHUNK];
                 bytes[..rest.len()].copy_from_slice(rest);
                 padded = bytes;
                 &padded
             }
         };
         let bits = block::stretch_bits(chunk);
-        let (letters, marks, wide) = (bits.letters & narrow, bits.marks & narrow, bits.wide);
+        let (letters, marks) = (bits.letters & narrow, bits.marks & narrow);
         let one_column = bits.printable | letters;
-        let covered = u32::from(one_column | marks | wide)
-            | u32::from(letters | marks | wide) << 1
-            | u32::from(wide) << 2;
+        let two_columns = bits.wide | bits.emoji;
+        let covered = u32::from(one_column | marks | two_columns)
+            | u32::from(letters | marks | two_columns) << 1
+            | u32::from(two_columns) << 2
+            | u32::from(bits.emoji) << 3;
         let read = (covered | carried).trailing_ones().min(16);
         let starts_read = block::below(read) as u16;
         let ones = one_column & starts_read;
-        let twos = wide & starts_read;
+        let twos = two_columns & starts_read;
         let columns = swar::count_ones_16(ones) + 2 * swar::count_ones_16(twos);
         if stretch.columns + columns > room {
             // A bit a column, two places a byte: the first column past the
@@ -1183,17 +1186,23 @@ mod tests {
                 '\u{302A}'..='\u{302F}' | '\u{303F}' | '\u{3040}' | '\u{3097}'..='\u{309A}'
             )
         };
-        for c in '\u{80}'..='\u{FFFF}' {
-            let mut chunk = [0; 18];
+        let emoji = |c| {
+            matches!(
+                c,
+                '\u{1F480}'..='\u{1F4BF}'
+                    | '\u{1F600}'..='\u{1F64F}'
+                    | '\u{1F680}'..='\u{1F6BF}'
+                    | '\u{1F980}'..='\u{1F9FF}'
+                    | '\u{1FA80}'..='\u{1FABF}'
+            )
+        };
+        for c in ('\u{80}'..='\u{FFFF}').chain('\u{1F000}'..='\u{1FFFF}') {
+            let mut chunk = [0; block::LOOKAHEAD_CHUNK];
             c.encode_utf8(&mut chunk);
             let bits = block::stretch_bits(&chunk);
-            let classes = (bits.letters & 1, bits.marks & 1, bits.wide & 1);
-            let named = (letter(c), mark(c), wide(c));
-            assert_eq!(
-                classes,
-                (named.0.into(), named.1.into(), named.2.into()),
-                "{c:?}"
-            );
+            let classes = [bits.letters, bits.marks, bits.wide, bits.emoji].map(|bits| bits & 1);
+            let named = [letter(c), mark(c), wide(c), emoji(c)].map(u16::from);
+            assert_eq!(classes, named, "{c:?}");
             let plain = find_traits(c, false);
             if letter(c) {
                 assert!(
@@ -1206,7 +1215,7 @@ mod tests {
                 assert!(plain.has(Traits::MARK), "{c:?}");
                 assert_eq!(plain.width(), 0, "{c:?}");
             }
-            if wide(c) {
+            if wide(c) || emoji(c) {
                 for traits in [plain, find_traits(c, true)] {
                     assert!(
                         traits.has(Traits::ALONE) && !traits.has(Traits::MARK),
@@ -1229,11 +1238,29 @@ mod tests {
             "\u{400}", "\u{44F}", "\u{47F}",
         ];
         let wide = [
-            "\u{3000}", "\u{3002}", "\u{3041}", "\u{30A2}", "\u{30FB}", "\u{3400}", "\u{4E00}",
-            "\u{65E5}", "\u{9FFF}", "\u{AC00}", "\u{B000}", "\u{D77F}", "\u{FF01}", "\u{FF0C}",
+            "\u{3000}",
+            "\u{3002}",
+            "\u{3041}",
+            "\u{30A2}",
+            "\u{30FB}",
+            "\u{3400}",
+            "\u{4E00}",
+            "\u{65E5}",
+            "\u{9FFF}",
+            "\u{AC00}",
+            "\u{B000}",
+            "\u{D77F}",
+            "\u{FF01}",
+            "\u{FF0C}",
             "\u{FF60}",
+            "\u{1F4AF}",
+            "\u{1F600}",
+            "\u{1F64F}",
+            "\u{1F680}",
+            "\u{1F9C0}",
+            "\u{1FA80}",
         ];
-        let others: [&[u8]; 21] = [
+        let others: [&[u8]; 25] = [
             "\u{340}".as_bytes(),
             "\u{338}".as_bytes(),
             "\u{480}".as_bytes(),
@@ -1248,6 +1275,10 @@ mod tests {
             "\u{200D}".as_bytes(),
             "\u{1F600}".as_bytes(),
             "\u{1F3FD}".as_bytes(),
+            "\u{1F44D}".as_bytes(),
+            "\u{1F650}".as_bytes(),
+            "\u{1F6C0}".as_bytes(),
+            b"\xf0\x9f\x98",
             b"\xe4\xb8",
             b"\xe3\x81",
             b"\xef\xbc",
