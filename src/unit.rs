@@ -399,18 +399,19 @@ impl Scanner {
                     if stretch.full {
                         return full(pos + stretch.len, col + stretch.columns);
                     }
-                    if stretch.len > 0 {
-                        if let Some((start, start_col)) = stretch.last {
-                            (unit_start, unit_col) = (pos + start, col + start_col);
-                        }
-                        pos += stretch.len;
-                        col += stretch.columns;
-                        continue;
+                    if let Some((start, start_col)) = stretch.last {
+                        (unit_start, unit_col) = (pos + start, col + start_col);
                     }
-                    // A character of none of its classes (U+0338, which
-                    // changes the width of what it follows, among them),
-                    // or ill formed.
-                    self.char_in_run(&line[pos..])
+                    pos += stretch.len;
+                    col += stretch.columns;
+                    // What ends a stretch is of none of its classes: a
+                    // character (U+0338, which changes the width of what it
+                    // follows, among them) or ill-formed bytes are read here
+                    // at once, rather than sorted again as a chunk.
+                    match line.get(pos) {
+                        Some(&after) if after >= 0x80 => self.char_in_run(&line[pos..]),
+                        _ => continue,
+                    }
                 }
                 0x80.. => self.char_in_run(&line[pos..]),
                 0x20..=0x7e => {
