@@ -361,13 +361,16 @@ fn stretch_bits_of<Lanes: ChunkLanes>(lanes: &Lanes) -> StretchBits {
             | (is(0, 0xe3) & kana_and_punctuation)
             | (is(0, 0xef) & fullwidth);
         wide = Lanes::bits(wide_leads & continues(1) & continues(2));
-        let emoji_rows = is(2, 0x92)
-            | is(2, 0x98)
-            | (is(2, 0x99) & range(3, 0x80, 0x8f))
-            | is(2, 0x9a)
-            | range(2, 0xa6, 0xa7)
-            | is(2, 0xaa);
-        emoji = Lanes::bits(is(0, 0xf0) & is(1, 0x9f) & emoji_rows & continues(3));
+        let emoji_leads = is(0, 0xf0);
+        if Lanes::bits(emoji_leads) != 0 {
+            let emoji_rows = is(2, 0x92)
+                | is(2, 0x98)
+                | (is(2, 0x99) & range(3, 0x80, 0x8f))
+                | is(2, 0x9a)
+                | range(2, 0xa6, 0xa7)
+                | is(2, 0xaa);
+            emoji = Lanes::bits(emoji_leads & is(1, 0x9f) & emoji_rows & continues(3));
+        }
     }
     StretchBits {
         printable: Lanes::bits(range(0, 0x20, 0x7e)),
