@@ -295,6 +295,9 @@ fn chunk_bits(chunk: &[u8; 16], test: &dyn Fn(u64) -> u64) -> u16 {
 /// end in.
 pub(crate) const LOOKAHEAD_CHUNK: usize = 19;
 
+/// 32 bytes, and the three after them, for [`stretch_bits_avx2`].
+pub(crate) const LOOKAHEAD_WIDE_CHUNK: usize = 35;
+
 /// The characters at the start of a chunk of text, one bit a byte (of the
 /// first 16), in the classes that
 /// [`Scanner::run`](crate::unit::Scanner::run) reads a stretch at a time.
@@ -303,20 +306,20 @@ pub(crate) const LOOKAHEAD_CHUNK: usize = 19;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct StretchBits {
     /// 0x20..=0x7E
-    pub printable: u16,
+    pub printable: u32,
     /// U+00C0..=U+02FF and U+0400..=U+047F: Latin and Cyrillic letters.
-    pub letters: u16,
+    pub letters: u32,
     /// U+0300..=U+033F but U+0338: combining marks.
-    pub marks: u16,
+    pub marks: u32,
     /// Characters of two columns: U+3000..=U+30FF but for its marks, U+303F
     /// and the code points not assigned (CJK punctuation, hiragana,
     /// katakana), U+3400..=U+9FFF (CJK ideographs), U+AC00..=U+D77F (Hangul
     /// syllables), U+FF01..=U+FF60 (fullwidth forms).
-    pub wide: u16,
+    pub wide: u32,
     /// Emoji of two columns, in the rows of 64 code points that hold no
     /// other: U+1F480..=U+1F4BF, U+1F600..=U+1F64F (all of the Emoticons
     /// block), U+1F680..=U+1F6BF, U+1F980..=U+1F9FF and U+1FA80..=U+1FABF.
-    pub emoji: u16,
+    pub emoji: u32,
 }
 
 /// Tests on the bytes of a chunk and the bytes after it, for every
@@ -332,7 +335,7 @@ trait ChunkLanes {
     /// `mask` where `unless` is not.
     fn and_not(mask: Self::Mask, unless: Self::Mask) -> Self::Mask;
 
-    fn bits(mask: Self::Mask) -> u16;
+    fn bits(mask: Self::Mask) -> u32;
 }
 
 /// The classes of [`StretchBits`], by the bytes of each character.
@@ -400,6 +403,17 @@ fn stretch_bits_sse2(bytes: &[u8; LOOKAHEAD_CHUNK]) -> StretchBits {
     stretch_bits_of(&sse2::Lanes::new(bytes))
 }
 
+/// The classes of the characters starting in the first 32 bytes of `bytes`.
+///
+/// # Safety
+///
+/// The processor must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+pub(crate) fn stretch_bits_avx2(bytes: &[u8; LOOKAHEAD_WIDE_CHUNK]) -> StretchBits {
+    stretch_bits_of(&avx2::Lanes::new(bytes))
+}
+
 /// [`ChunkLanes`] in plain word operations, for other processors.
 #[cfg(any(not(target_arch = "x86_64"), test))]
 struct WordLanes<'a>(&'a [u8; LOOKAHEAD_CHUNK]);
@@ -428,8 +442,8 @@ impl ChunkLanes for WordLanes<'_> {
         mask & !unless
     }
 
-    fn bits(mask: u16) -> u16 {
-        mask
+    fn bits(mask: u16) -> u32 {
+        u32::from(mask)
     }
 }
 
@@ -519,8 +533,8 @@ mod sse2 {
         }
 
         #[inline(always)]
-        fn bits(mask: Mask) -> u16 {
-            unsafe { bits(mask.0) as u16 }
+        fn bits(mask: Mask) -> u32 {
+            unsafe { bits(mask.0) as u32 }
         }
     }
 
@@ -541,6 +555,90 @@ mod sse2 {
         #[inline(always)]
         fn bitor(self, other: Mask) -> Mask {
             Mask(unsafe { _mm_or_si128(self.0, other.0) })
+        }
+    }
+}
+
+/// [`ChunkLanes`] 32 bytes at a time, for processors that have AVX2.
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::{
+        __m256i, _mm256_and_si256, _mm256_andnot_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8,
+        _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8,
+    };
+
+    /// A chunk and the chunks one, two and three bytes on.
+    pub(super) struct Lanes([__m256i; 4]);
+
+    #[derive(Clone, Copy)]
+    pub(super) struct Mask(__m256i);
+
+    // SAFETY, for every `unsafe` below: these are only built and used in
+    // functions that enable AVX2, which are only called on processors that
+    // have it.
+    #[allow(unsafe_code)]
+    impl Lanes {
+        #[target_feature(enable = "avx2")]
+        pub(super) fn new(bytes: &[u8; super::LOOKAHEAD_WIDE_CHUNK]) -> Self {
+            // SAFETY: each load reads 32 of the 35 bytes.
+            let at = |offset: usize| unsafe { _mm256_loadu_si256(bytes[offset..].as_ptr().cast()) };
+            Lanes([at(0), at(1), at(2), at(3)])
+        }
+    }
+
+    #[allow(unsafe_code)]
+    impl super::ChunkLanes for Lanes {
+        type Mask = Mask;
+
+        #[inline(always)]
+        fn in_range(&self, offset: usize, first: u8, last: u8) -> Mask {
+            let bytes = self.0[offset];
+            let above =
+                |bound: u8| unsafe { _mm256_cmpgt_epi8(bytes, _mm256_set1_epi8(bound as i8)) };
+            let below =
+                |bound: u8| unsafe { _mm256_cmpgt_epi8(_mm256_set1_epi8(bound as i8), bytes) };
+            // As for SSE2.
+            Mask(unsafe {
+                if first == last {
+                    _mm256_cmpeq_epi8(bytes, _mm256_set1_epi8(first as i8))
+                } else if first == 0x80 {
+                    below(last.wrapping_add(1))
+                } else if last == 0x7f {
+                    above(first.wrapping_sub(1))
+                } else {
+                    _mm256_and_si256(above(first.wrapping_sub(1)), below(last.wrapping_add(1)))
+                }
+            })
+        }
+
+        #[inline(always)]
+        fn and_not(mask: Mask, unless: Mask) -> Mask {
+            Mask(unsafe { _mm256_andnot_si256(unless.0, mask.0) })
+        }
+
+        #[inline(always)]
+        fn bits(mask: Mask) -> u32 {
+            unsafe { _mm256_movemask_epi8(mask.0) as u32 }
+        }
+    }
+
+    #[allow(unsafe_code)]
+    impl std::ops::BitAnd for Mask {
+        type Output = Mask;
+
+        #[inline(always)]
+        fn bitand(self, other: Mask) -> Mask {
+            Mask(unsafe { _mm256_and_si256(self.0, other.0) })
+        }
+    }
+
+    #[allow(unsafe_code)]
+    impl std::ops::BitOr for Mask {
+        type Output = Mask;
+
+        #[inline(always)]
+        fn bitor(self, other: Mask) -> Mask {
+            Mask(unsafe { _mm256_or_si256(self.0, other.0) })
         }
     }
 }
@@ -750,6 +848,34 @@ mod tests {
                 stretch_bits_of(&WordLanes(&bytes)),
                 "{bytes:x?}"
             );
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    #[allow(unsafe_code)]
+    fn stretch_bits_are_the_same_in_avx2_and_in_sse2() {
+        if !is_x86_feature_detected!("avx2") {
+            return;
+        }
+        let mut random = Random::new(0x510e_527f_ade6_82d1);
+        let common =
+            b"\x20\x7e\x80\x81\x82\x83\x92\x97\x98\x99\x9a\x9f\xa6\xaa\xb0\xb8\xbc\xbd\xbf\
+            \xc3\xcc\xd0\xe3\xe4\xea\xed\xef\xf0";
+        for _ in 0..50_000 {
+            let bytes: [u8; LOOKAHEAD_WIDE_CHUNK] = random_bytes(&mut random, common);
+            let half = |from: usize| stretch_bits(bytes[from..].first_chunk().expect("19 bytes"));
+            let (low, high) = (half(0), half(16));
+            let both = |class: fn(&StretchBits) -> u32| class(&low) | class(&high) << 16;
+            let expected = StretchBits {
+                printable: both(|bits| bits.printable),
+                letters: both(|bits| bits.letters),
+                marks: both(|bits| bits.marks),
+                wide: both(|bits| bits.wide),
+                emoji: both(|bits| bits.emoji),
+            };
+            // SAFETY: the processor has AVX2.
+            assert_eq!(unsafe { stretch_bits_avx2(&bytes) }, expected, "{bytes:x?}");
         }
     }
 

@@ -63,6 +63,9 @@ impl Kind {
 pub struct Scanner {
     /// East Asian ambiguous-width characters take two columns.
     pub cjk: bool,
+    /// Stretches of text are read 32 bytes at a time.
+    #[cfg(target_arch = "x86_64")]
+    avx2: bool,
     /// What the segmentation rules say of each character, found the first time
     /// the character is met: a [`Traits`] a code point, 0 while unknown. The
     /// pages of it that no character touches are never mapped in.
@@ -163,7 +166,7 @@ struct Stretch {
     full: bool,
 }
 
-/// Text of known widths at the start of `bytes`, 16 bytes at a time, as far
+/// Text of known widths at the start of `bytes`, a chunk at a time, as far
 /// as `room` columns allow: printable ASCII, the characters of two columns
 /// of [`block::StretchBits::wide`] (CJK, kana, Hangul) and
 /// [`block::StretchBits::emoji`], and but with the CJK table of ambiguous
@@ -177,11 +180,12 @@ struct Stretch {
 /// [`Traits::ALONE`] of a column and each mark a [`Traits::MARK`], as
 /// `stretch_classes_are_the_rules` checks. U+0338, which changes the width
 /// of what it follows in the CJK table, is left out.
-fn stretch_prefix(bytes: &[u8], room: usize, cjk: bool) -> Stretch {
-    let narrow = if cjk { 0 } else { u16::MAX };
+#[inline(always)]
+fn stretch_prefix<Reader: ChunkReader>(bytes: &[u8], room: usize, cjk: bool) -> Stretch {
+    let narrow = if cjk { 0 } else { u32::MAX };
     let mut stretch = Stretch::default();
-    // Chunks start every 16 bytes, whatever character they cut, so that
-    // where one starts does not wait on what the one before holds.
+    // Chunks start one after the other, whatever character they cut, so
+    // that where one starts does not wait on what the one before holds.
     let mut chunk_start = 0;
     // The bytes at the start of a chunk that end a character of the chunk
     // before.
@@ -189,29 +193,28 @@ fn stretch_prefix(bytes: &[u8], room: usize, cjk: bool) -> Stretch {
     loop {
         let rest = &bytes[chunk_start..];
         let padded;
-        let chunk = match rest.first_chunk::<{ block::LOOKAHEAD_CHUNK }>() {
-            Some(chunk) => chunk,
-            None => {
-                // NUL, which ends a stretch, after the last bytes.
-                let mut bytes = [0; block::LOOKAHEAD_CHUNK];
-                bytes[..rest.len()].copy_from_slice(rest);
-                padded = bytes;
-                &padded
-            }
+        let chunk = if rest.len() >= Reader::LOOKAHEAD {
+            rest
+        } else {
+            // NUL, which ends a stretch, after the last bytes.
+            let mut bytes = [0; block::LOOKAHEAD_WIDE_CHUNK];
+            bytes[..rest.len()].copy_from_slice(rest);
+            padded = bytes;
+            &padded[..]
         };
-        let bits = block::stretch_bits(chunk);
+        let bits = Reader::classify(chunk);
         let (letters, marks) = (bits.letters & narrow, bits.marks & narrow);
         let one_column = bits.printable | letters;
         let two_columns = bits.wide | bits.emoji;
-        let covered = u32::from(one_column | marks | two_columns)
-            | u32::from(letters | marks | two_columns) << 1
-            | u32::from(two_columns) << 2
-            | u32::from(bits.emoji) << 3;
-        let read = (covered | carried).trailing_ones().min(16);
-        let starts_read = block::below(read) as u16;
+        let covered = u64::from(one_column | marks | two_columns)
+            | u64::from(letters | marks | two_columns) << 1
+            | u64::from(two_columns) << 2
+            | u64::from(bits.emoji) << 3;
+        let read = (covered | carried).trailing_ones().min(Reader::LEN);
+        let starts_read = block::below(read) as u32;
         let ones = one_column & starts_read;
         let twos = two_columns & starts_read;
-        let columns = swar::count_ones_16(ones) + 2 * swar::count_ones_16(twos);
+        let columns = Reader::count_ones(ones) + 2 * Reader::count_ones(twos);
         if stretch.columns + columns > room {
             // A bit a column, two places a byte: the first column past the
             // room belongs to the character that has none.
@@ -223,25 +226,90 @@ fn stretch_prefix(bytes: &[u8], room: usize, cjk: bool) -> Stretch {
             return stretch;
         }
         if ones | twos != 0 {
-            let last = block::highest_below(u64::from(ones | twos), 16);
-            let width = 1 + usize::from(twos >> last & 1);
+            let last = block::highest_below(u64::from(ones | twos), Reader::LEN);
+            let width = 1 + (twos >> last & 1) as usize;
             stretch.last = Some((
                 chunk_start + last as usize,
                 stretch.columns + columns - width,
             ));
         }
         stretch.columns += columns;
-        if read < 16 {
+        if read < Reader::LEN {
             stretch.len = chunk_start + read as usize;
             return stretch;
         }
-        chunk_start += 16;
+        chunk_start += Reader::LEN as usize;
         if chunk_start >= bytes.len() {
             stretch.len = bytes.len();
             return stretch;
         }
-        carried = covered >> 16;
+        carried = covered >> Reader::LEN;
     }
+}
+
+/// How [`stretch_prefix`] sorts the bytes of a chunk.
+trait ChunkReader {
+    /// The bytes of a chunk.
+    const LEN: u32;
+    /// The bytes it is sorted from: its own, and the three after them.
+    const LOOKAHEAD: usize;
+
+    /// The classes of the characters that start in the chunk at the start
+    /// of `bytes`, which holds [`Self::LOOKAHEAD`] bytes at least.
+    fn classify(bytes: &[u8]) -> block::StretchBits;
+
+    fn count_ones(bits: u32) -> usize;
+}
+
+/// 16 bytes at a time, on every processor.
+struct Chunks16;
+
+impl ChunkReader for Chunks16 {
+    const LEN: u32 = 16;
+    const LOOKAHEAD: usize = block::LOOKAHEAD_CHUNK;
+
+    #[inline(always)]
+    fn classify(bytes: &[u8]) -> block::StretchBits {
+        block::stretch_bits(bytes.first_chunk().expect("a chunk and the bytes after it"))
+    }
+
+    #[inline(always)]
+    fn count_ones(bits: u32) -> usize {
+        swar::count_ones_16(bits as u16)
+    }
+}
+
+/// 32 bytes at a time, for [`stretch_prefix_avx2`] alone.
+#[cfg(target_arch = "x86_64")]
+struct Chunks32;
+
+#[cfg(target_arch = "x86_64")]
+impl ChunkReader for Chunks32 {
+    const LEN: u32 = 32;
+    const LOOKAHEAD: usize = block::LOOKAHEAD_WIDE_CHUNK;
+
+    #[inline(always)]
+    #[allow(unsafe_code)]
+    fn classify(bytes: &[u8]) -> block::StretchBits {
+        let chunk = bytes.first_chunk().expect("a chunk and the bytes after it");
+        // SAFETY: only `stretch_prefix_avx2` reads chunks of 32 bytes, and
+        // it only runs on processors that have AVX2.
+        unsafe { block::stretch_bits_avx2(chunk) }
+    }
+
+    /// With POPCNT, which `stretch_prefix_avx2` enables, one instruction.
+    #[inline(always)]
+    fn count_ones(bits: u32) -> usize {
+        bits.count_ones() as usize
+    }
+}
+
+/// [`stretch_prefix`] 32 bytes at a time. Every processor that has AVX2 has
+/// POPCNT too, but both are checked.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,popcnt")]
+fn stretch_prefix_avx2(bytes: &[u8], room: usize, cjk: bool) -> Stretch {
+    stretch_prefix::<Chunks32>(bytes, room, cjk)
 }
 
 /// How many bytes at the start of `bytes` are printable ASCII.
@@ -301,6 +369,8 @@ impl Scanner {
     pub fn new(cjk: bool) -> Self {
         Scanner {
             cjk,
+            #[cfg(target_arch = "x86_64")]
+            avx2: is_x86_feature_detected!("avx2") && is_x86_feature_detected!("popcnt"),
             traits: vec![0; char::MAX as usize + 1],
             cluster: String::new(),
             widths: Memo::new(),
@@ -395,7 +465,7 @@ impl Scanner {
             };
             let found = match byte {
                 0xe3..=0xed | 0xef | 0xc3..=0xcc | 0xd0..=0xd1 if byte >= 0xe3 || !self.cjk => {
-                    let stretch = stretch_prefix(&line[pos..], limit - col, self.cjk);
+                    let stretch = self.stretch(&line[pos..], limit - col);
                     if stretch.full {
                         return full(pos + stretch.len, col + stretch.columns);
                     }
@@ -456,6 +526,19 @@ impl Scanner {
             pos += len;
             col = next_col;
         }
+    }
+
+    /// The text of known widths at the start of `bytes`, as far as `room`
+    /// columns allow.
+    #[inline(always)]
+    #[allow(unsafe_code)]
+    fn stretch(&self, bytes: &[u8], room: usize) -> Stretch {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: the processor has AVX2 and POPCNT.
+            return unsafe { stretch_prefix_avx2(bytes, room, self.cjk) };
+        }
+        stretch_prefix::<Chunks16>(bytes, room, self.cjk)
     }
 
     /// The character at the start of `line`, with its length, if it has the
@@ -1202,7 +1285,7 @@ mod tests {
             c.encode_utf8(&mut chunk);
             let bits = block::stretch_bits(&chunk);
             let classes = [bits.letters, bits.marks, bits.wide, bits.emoji].map(|bits| bits & 1);
-            let named = [letter(c), mark(c), wide(c), emoji(c)].map(u16::from);
+            let named = [letter(c), mark(c), wide(c), emoji(c)].map(u32::from);
             assert_eq!(classes, named, "{c:?}");
             let plain = find_traits(c, false);
             if letter(c) {
@@ -1226,6 +1309,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A scanner for each way of reading stretches that this processor has.
+    fn scanners(cjk: bool) -> Vec<Scanner> {
+        let scanner = Scanner::new(cjk);
+        #[cfg(target_arch = "x86_64")]
+        if scanner.avx2 {
+            let mut sixteen_at_a_time = Scanner::new(cjk);
+            sixteen_at_a_time.avx2 = false;
+            return vec![scanner, sixteen_at_a_time];
+        }
+        vec![scanner]
     }
 
     /// Text read a stretch at a time gives the units that the segmentation
@@ -1289,8 +1384,8 @@ mod tests {
             b"\x1b[0m",
         ];
         let mut random = Random::new(0x6a09_e667_f3bc_c908);
-        for cjk in [false, true] {
-            let mut scanner = Scanner::new(cjk);
+        for mut scanner in [false, true].into_iter().flat_map(scanners) {
+            let cjk = scanner.cjk;
             // What a stretch takes, and then those with what ends one.
             let mut pieces: Vec<&[u8]> = vec![b"word", b" ", b"\t"];
             pieces.extend(wide.map(str::as_bytes));
