@@ -447,11 +447,106 @@ impl ChunkLanes for WordLanes<'_> {
     }
 }
 
+/// [`ChunkLanes`] on the vectors of one instruction set, from its
+/// intrinsics: `Lanes`, a chunk and the chunks one, two and three bytes on,
+/// and `Mask`, a test's answer for each.
+#[cfg(target_arch = "x86_64")]
+macro_rules! chunk_lanes {
+    (
+        feature: $feature:literal,
+        vector: $vector:ty,
+        lookahead: $lookahead:expr,
+        load: $load:ident,
+        equal: $equal:ident,
+        greater: $greater:ident,
+        splat: $splat:ident,
+        and: $and:ident,
+        or: $or:ident,
+        and_not: $and_not:ident,
+        bits: $bits:ident,
+    ) => {
+        pub(super) struct Lanes([$vector; 4]);
+
+        #[derive(Clone, Copy)]
+        pub(super) struct Mask($vector);
+
+        // SAFETY, for every `unsafe` below: `Lanes` and `Mask` are only made
+        // and used in functions that enable the instruction set, which only
+        // run on processors that have it (SSE2 is part of x86-64; AVX2 is
+        // asked for first), and every load reads within `bytes`.
+        #[allow(unsafe_code)]
+        impl Lanes {
+            #[target_feature(enable = $feature)]
+            pub(super) fn new(bytes: &[u8; $lookahead]) -> Self {
+                let lane = std::mem::size_of::<$vector>();
+                debug_assert!(lane + 3 == bytes.len());
+                let at =
+                    |offset: usize| unsafe { $load(bytes[offset..offset + lane].as_ptr().cast()) };
+                Lanes([at(0), at(1), at(2), at(3)])
+            }
+        }
+
+        #[allow(unsafe_code)]
+        impl super::ChunkLanes for Lanes {
+            type Mask = Mask;
+
+            #[inline(always)]
+            fn in_range(&self, offset: usize, first: u8, last: u8) -> Mask {
+                let bytes = self.0[offset];
+                let above = |bound: u8| unsafe { $greater(bytes, $splat(bound as i8)) };
+                let below = |bound: u8| unsafe { $greater($splat(bound as i8), bytes) };
+                // Compared as signed bytes, 0x80..=0xFF come before
+                // 0x00..=0x7F, and each range is whole in one of them: bounds
+                // at 0x80 and 0x7F need no comparison.
+                Mask(if first == last {
+                    unsafe { $equal(bytes, $splat(first as i8)) }
+                } else if first == 0x80 {
+                    below(last.wrapping_add(1))
+                } else if last == 0x7f {
+                    above(first.wrapping_sub(1))
+                } else {
+                    unsafe { $and(above(first.wrapping_sub(1)), below(last.wrapping_add(1))) }
+                })
+            }
+
+            #[inline(always)]
+            fn and_not(mask: Mask, unless: Mask) -> Mask {
+                Mask(unsafe { $and_not(unless.0, mask.0) })
+            }
+
+            #[inline(always)]
+            fn bits(mask: Mask) -> u32 {
+                unsafe { $bits(mask.0) as u32 }
+            }
+        }
+
+        #[allow(unsafe_code)]
+        impl std::ops::BitAnd for Mask {
+            type Output = Mask;
+
+            #[inline(always)]
+            fn bitand(self, other: Mask) -> Mask {
+                Mask(unsafe { $and(self.0, other.0) })
+            }
+        }
+
+        #[allow(unsafe_code)]
+        impl std::ops::BitOr for Mask {
+            type Output = Mask;
+
+            #[inline(always)]
+            fn bitor(self, other: Mask) -> Mask {
+                Mask(unsafe { $or(self.0, other.0) })
+            }
+        }
+    };
+}
+
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
     use std::arch::x86_64::{
         __m128i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8,
-        _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8,
+        _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8,
     };
 
     #[target_feature(enable = "sse2")]
@@ -479,83 +574,18 @@ mod sse2 {
         u64::from(_mm_movemask_epi8(mask) as u16)
     }
 
-    /// A chunk and the chunks one, two and three bytes on.
-    pub(super) struct Lanes([__m128i; 4]);
-
-    #[derive(Clone, Copy)]
-    pub(super) struct Mask(__m128i);
-
-    impl Lanes {
-        #[target_feature(enable = "sse2")]
-        pub(super) fn new(bytes: &[u8; super::LOOKAHEAD_CHUNK]) -> Self {
-            let at = |offset: usize| {
-                load(
-                    bytes[offset..]
-                        .first_chunk()
-                        .expect("a chunk and the bytes after it"),
-                )
-            };
-            Lanes([at(0), at(1), at(2), at(3)])
-        }
-    }
-
-    // SAFETY, for every `unsafe` below: SSE2 is part of x86-64, so every
-    // processor that runs this code has it.
-    #[allow(unsafe_code)]
-    impl super::ChunkLanes for Lanes {
-        type Mask = Mask;
-
-        #[inline(always)]
-        fn in_range(&self, offset: usize, first: u8, last: u8) -> Mask {
-            let bytes = self.0[offset];
-            // Compared as signed bytes, 0x80..=0xFF come before 0x00..=0x7F,
-            // and each range is whole in one of them: bounds at 0x80 and 0x7F
-            // need no comparison.
-            Mask(unsafe {
-                if first == last {
-                    equal(bytes, first)
-                } else if first == 0x80 {
-                    _mm_cmplt_epi8(bytes, _mm_set1_epi8(last.wrapping_add(1) as i8))
-                } else if last == 0x7f {
-                    _mm_cmpgt_epi8(bytes, _mm_set1_epi8(first.wrapping_sub(1) as i8))
-                } else {
-                    _mm_and_si128(
-                        _mm_cmpgt_epi8(bytes, _mm_set1_epi8(first.wrapping_sub(1) as i8)),
-                        _mm_cmplt_epi8(bytes, _mm_set1_epi8(last.wrapping_add(1) as i8)),
-                    )
-                }
-            })
-        }
-
-        #[inline(always)]
-        fn and_not(mask: Mask, unless: Mask) -> Mask {
-            Mask(unsafe { _mm_andnot_si128(unless.0, mask.0) })
-        }
-
-        #[inline(always)]
-        fn bits(mask: Mask) -> u32 {
-            unsafe { bits(mask.0) as u32 }
-        }
-    }
-
-    #[allow(unsafe_code)]
-    impl std::ops::BitAnd for Mask {
-        type Output = Mask;
-
-        #[inline(always)]
-        fn bitand(self, other: Mask) -> Mask {
-            Mask(unsafe { _mm_and_si128(self.0, other.0) })
-        }
-    }
-
-    #[allow(unsafe_code)]
-    impl std::ops::BitOr for Mask {
-        type Output = Mask;
-
-        #[inline(always)]
-        fn bitor(self, other: Mask) -> Mask {
-            Mask(unsafe { _mm_or_si128(self.0, other.0) })
-        }
+    chunk_lanes! {
+        feature: "sse2",
+        vector: __m128i,
+        lookahead: super::LOOKAHEAD_CHUNK,
+        load: _mm_loadu_si128,
+        equal: _mm_cmpeq_epi8,
+        greater: _mm_cmpgt_epi8,
+        splat: _mm_set1_epi8,
+        and: _mm_and_si128,
+        or: _mm_or_si128,
+        and_not: _mm_andnot_si128,
+        bits: _mm_movemask_epi8,
     }
 }
 
@@ -567,79 +597,18 @@ mod avx2 {
         _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8,
     };
 
-    /// A chunk and the chunks one, two and three bytes on.
-    pub(super) struct Lanes([__m256i; 4]);
-
-    #[derive(Clone, Copy)]
-    pub(super) struct Mask(__m256i);
-
-    // SAFETY, for every `unsafe` below: these are only built and used in
-    // functions that enable AVX2, which are only called on processors that
-    // have it.
-    #[allow(unsafe_code)]
-    impl Lanes {
-        #[target_feature(enable = "avx2")]
-        pub(super) fn new(bytes: &[u8; super::LOOKAHEAD_WIDE_CHUNK]) -> Self {
-            // SAFETY: each load reads 32 of the 35 bytes.
-            let at = |offset: usize| unsafe { _mm256_loadu_si256(bytes[offset..].as_ptr().cast()) };
-            Lanes([at(0), at(1), at(2), at(3)])
-        }
-    }
-
-    #[allow(unsafe_code)]
-    impl super::ChunkLanes for Lanes {
-        type Mask = Mask;
-
-        #[inline(always)]
-        fn in_range(&self, offset: usize, first: u8, last: u8) -> Mask {
-            let bytes = self.0[offset];
-            let above =
-                |bound: u8| unsafe { _mm256_cmpgt_epi8(bytes, _mm256_set1_epi8(bound as i8)) };
-            let below =
-                |bound: u8| unsafe { _mm256_cmpgt_epi8(_mm256_set1_epi8(bound as i8), bytes) };
-            // As for SSE2.
-            Mask(unsafe {
-                if first == last {
-                    _mm256_cmpeq_epi8(bytes, _mm256_set1_epi8(first as i8))
-                } else if first == 0x80 {
-                    below(last.wrapping_add(1))
-                } else if last == 0x7f {
-                    above(first.wrapping_sub(1))
-                } else {
-                    _mm256_and_si256(above(first.wrapping_sub(1)), below(last.wrapping_add(1)))
-                }
-            })
-        }
-
-        #[inline(always)]
-        fn and_not(mask: Mask, unless: Mask) -> Mask {
-            Mask(unsafe { _mm256_andnot_si256(unless.0, mask.0) })
-        }
-
-        #[inline(always)]
-        fn bits(mask: Mask) -> u32 {
-            unsafe { _mm256_movemask_epi8(mask.0) as u32 }
-        }
-    }
-
-    #[allow(unsafe_code)]
-    impl std::ops::BitAnd for Mask {
-        type Output = Mask;
-
-        #[inline(always)]
-        fn bitand(self, other: Mask) -> Mask {
-            Mask(unsafe { _mm256_and_si256(self.0, other.0) })
-        }
-    }
-
-    #[allow(unsafe_code)]
-    impl std::ops::BitOr for Mask {
-        type Output = Mask;
-
-        #[inline(always)]
-        fn bitor(self, other: Mask) -> Mask {
-            Mask(unsafe { _mm256_or_si256(self.0, other.0) })
-        }
+    chunk_lanes! {
+        feature: "avx2",
+        vector: __m256i,
+        lookahead: super::LOOKAHEAD_WIDE_CHUNK,
+        load: _mm256_loadu_si256,
+        equal: _mm256_cmpeq_epi8,
+        greater: _mm256_cmpgt_epi8,
+        splat: _mm256_set1_epi8,
+        and: _mm256_and_si256,
+        or: _mm256_or_si256,
+        and_not: _mm256_andnot_si256,
+        bits: _mm256_movemask_epi8,
     }
 }
 
