@@ -117,9 +117,8 @@ fn stopped() -> io::Error {
 /// one of them waits a little each time; one that sleeps must be woken by a
 /// system call of the other, and on a virtual machine it only runs again
 /// tens of microseconds later (TSV on two cores: 240 sleeps a run without
-/// this, 50 with 50 µs, 25 with 200 µs). A window takes a few hundred
-/// microseconds to cut, so a wait of 200 µs still ends well before it.
-const SPIN: Duration = Duration::from_micros(200);
+/// this, 50 with it).
+const SPIN: Duration = Duration::from_micros(50);
 
 /// The next message from `receiver`, looked for without sleeping for
 /// [`SPIN`] first.
