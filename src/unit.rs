@@ -1404,18 +1404,20 @@ mod tests {
             }
             let taken_pieces = pieces.len();
             pieces.extend(others);
-            for (round, pieces) in [&pieces[..taken_pieces], &pieces]
-                .repeat(2_000)
-                .iter()
-                .enumerate()
-            {
+            for round in 0..4_000 {
+                let only_taken = round % 2 == 0;
+                let choices = if only_taken {
+                    taken_pieces
+                } else {
+                    pieces.len()
+                };
                 let line: Vec<u8> = (0..random.below(40))
-                    .flat_map(|_| pieces[random.below(pieces.len())])
+                    .flat_map(|_| pieces[random.below(choices)])
                     .copied()
                     .collect();
                 let limit = random.below(90);
                 let taken = run_agrees_with_units(&mut scanner, &line, limit);
-                if round % 2 == 0 {
+                if only_taken {
                     let run = scanner.run(&line, 0, limit, 8, true);
                     assert!(
                         run.full || taken == line.len(),
