@@ -298,8 +298,8 @@ pub(crate) const LOOKAHEAD_CHUNK: usize = 19;
 /// 32 bytes, and the three after them, for [`stretch_bits_avx2`].
 pub(crate) const LOOKAHEAD_WIDE_CHUNK: usize = 35;
 
-/// The characters at the start of a chunk of text, one bit a byte (of the
-/// first 16), in the classes that
+/// The characters at the start of a chunk of text, one bit a byte (of its
+/// first 16 or 32), in the classes that
 /// [`Scanner::run`](crate::unit::Scanner::run) reads a stretch at a time.
 /// A character's bit is set only when the continuation bytes it needs follow
 /// it, in the chunk or in the bytes after it.
@@ -323,8 +323,8 @@ pub(crate) struct StretchBits {
 }
 
 /// Tests on the bytes of a chunk and the bytes after it, for every
-/// position of the chunk at once: in SSE2 or in words, for one description
-/// of the classes.
+/// position of the chunk at once: in SSE2, AVX2 or words, for one
+/// description of the classes.
 trait ChunkLanes {
     type Mask: Copy + std::ops::BitAnd<Output = Self::Mask> + std::ops::BitOr<Output = Self::Mask>;
 
@@ -425,7 +425,7 @@ impl ChunkLanes for WordLanes<'_> {
     fn in_range(&self, offset: usize, first: u8, last: u8) -> u16 {
         let chunk = self.0[offset..]
             .first_chunk::<16>()
-            .expect("two bytes after the chunk");
+            .expect("three bytes after the chunk");
         // With the high bit flipped, bytes from 0x80 up are the ASCII that
         // the tests compare.
         let flip = first & 0x80;
