@@ -221,6 +221,29 @@ impl Cutter {
         self.terminator
     }
 
+    /// The width it cuts to.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Nothing of a line has been consumed since the last one ended.
+    pub fn at_line_start(&self) -> bool {
+        match &self.reshaper {
+            Some(reshaper) => reshaper.at_line_start(),
+            None => self.line.phase == Phase::Start,
+        }
+    }
+
+    /// Cuts the lines from here on to `width`; it must stand at the start
+    /// of a line.
+    pub fn set_width(&mut self, width: usize) {
+        debug_assert!(self.at_line_start());
+        *self = Cutter::new(Options {
+            width,
+            ..self.options.clone()
+        });
+    }
+
     /// Cuts the lines in `input`, writing what is decided to `out`, and returns
     /// how many bytes of `input` were consumed. The caller passes the bytes not
     /// consumed again, followed by more input; at most [`MAX_UNDECIDED`] bytes
@@ -581,6 +604,35 @@ mod tests {
         assert_eq!(cut(5, "héllo wörld\n"), "héllo\n");
         assert_eq!(cut(5, "日本語\n"), "日本\n");
         assert_eq!(cut(5, "a\tb\n"), "a\n");
+    }
+
+    #[test]
+    fn a_new_width_applies_from_a_line_start() {
+        for (keep, first, second) in [
+            (KeepPart::Start, "abcd\n", "abcdef\n"),
+            (KeepPart::End, "mnop\n", "efghij\n"),
+        ] {
+            let options = Options {
+                width: 4,
+                keep,
+                ..Options::default()
+            };
+            let mut cutter = Cutter::new(options);
+            assert!(cutter.at_line_start());
+            let mut out = Vec::new();
+            let start = b"abcdefghijkl";
+            let consumed = cutter.process(start, false, &mut out).unwrap();
+            assert!(consumed > 0);
+            assert!(!cutter.at_line_start(), "{keep:?}");
+            let rest = [&start[consumed..], b"mnop\n"].concat();
+            let consumed = cutter.process(&rest, false, &mut out).unwrap();
+            assert_eq!(consumed, rest.len());
+            assert!(cutter.at_line_start(), "{keep:?}");
+            cutter.set_width(6);
+            assert_eq!(cutter.width(), 6);
+            cutter.process(b"abcdefghij\n", true, &mut out).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), format!("{first}{second}"));
+        }
     }
 
     #[test]

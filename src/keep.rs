@@ -241,6 +241,11 @@ impl Reshaper {
         }
     }
 
+    /// Nothing of a line has been taken since the last one ended.
+    pub fn at_line_start(&self) -> bool {
+        !self.in_line
+    }
+
     /// As [`crate::Cutter::process`].
     pub fn process<W: Write + ?Sized>(
         &mut self,

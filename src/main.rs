@@ -6,17 +6,21 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use short::Cutter;
 use short::cli::Cli;
 use short::stream::{self, BUFFER_LEN, Error};
-use short::{Cutter, width};
+use short::width::{self, Terminal};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let width = width::resolve(
-        cli.width,
-        env::var_os("COLUMNS").as_deref(),
-        width::terminal_width,
-    );
+    // A width that came from a terminal follows its window.
+    let mut terminal = None;
+    let width = width::resolve(cli.width, env::var_os("COLUMNS").as_deref(), || {
+        let (found, columns) = Terminal::find()?;
+        terminal = Some(found);
+        Some(columns)
+    });
+    let terminal = terminal.as_ref();
     let mut cutter = Cutter::new(cli.options(width));
     let mut out = BufWriter::with_capacity(BUFFER_LEN, io::stdout().lock());
     let mut buffer = vec![0; BUFFER_LEN];
@@ -30,14 +34,20 @@ fn main() -> ExitCode {
     for path in files {
         let result = if path.as_os_str() == "-" {
             match stdin_as_file() {
-                Some(mut file) => stream::cut_file(&mut cutter, &mut file, &mut buffer, &mut out),
-                None => {
-                    stream::cut_stream(&mut cutter, &mut io::stdin().lock(), &mut buffer, &mut out)
+                Some(mut file) => {
+                    stream::cut_file(&mut cutter, terminal, &mut file, &mut buffer, &mut out)
                 }
+                None => stream::cut_stream(
+                    &mut cutter,
+                    terminal,
+                    &mut io::stdin().lock(),
+                    &mut buffer,
+                    &mut out,
+                ),
             }
         } else {
             File::open(path).map_err(Error::Read).and_then(|mut file| {
-                stream::cut_file(&mut cutter, &mut file, &mut buffer, &mut out)
+                stream::cut_file(&mut cutter, terminal, &mut file, &mut buffer, &mut out)
             })
         };
         match result {

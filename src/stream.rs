@@ -11,6 +11,7 @@ use memmap2::{Mmap, MmapOptions};
 
 use crate::cut::{Cutter, MAX_UNDECIDED};
 use crate::helper::Helper;
+use crate::width::Terminal;
 
 /// Reads of 256 KiB keep system calls few; the buffer never grows.
 pub const BUFFER_LEN: usize = 256 * 1024;
@@ -34,8 +35,13 @@ pub enum Error {
 /// Cuts every line of `input` to `out`. The output is flushed before every read,
 /// so that a line is shown as soon as it has arrived (`tail -f log | short`).
 /// After a read error, what was read is still cut and written.
+///
+/// With a `terminal` to follow, its width is asked for after every read, and
+/// a new one applies from the next line that starts: a window resized while
+/// lines are coming is fitted from then on.
 pub fn cut_stream<R: Read + ?Sized, W: Write + ?Sized>(
     cutter: &mut Cutter,
+    terminal: Option<&Terminal>,
     input: &mut R,
     buffer: &mut [u8],
     out: &mut W,
@@ -56,6 +62,12 @@ pub fn cut_stream<R: Read + ?Sized, W: Write + ?Sized>(
         };
         filled += len;
         let eof = len == 0;
+        if let Some(columns) = terminal.and_then(Terminal::columns)
+            && columns != cutter.width()
+            && cutter.at_line_start()
+        {
+            cutter.set_width(columns);
+        }
         let consumed = cutter
             .process(&buffer[..filled], eof, out)
             .map_err(Error::Write)?;
@@ -74,16 +86,17 @@ pub fn cut_stream<R: Read + ?Sized, W: Write + ?Sized>(
 /// Cuts every line of `file`, from where it stands, to `out`. A regular file
 /// of at least [`MAP_WINDOW`] bytes is mapped a window at a time, and left
 /// standing at its end; anything else, or a file the system will not map, is
-/// read as a stream.
+/// read as a stream, following the `terminal`'s width as [`cut_stream`] does.
 pub fn cut_file<W: Write + ?Sized>(
     cutter: &mut Cutter,
+    terminal: Option<&Terminal>,
     file: &mut File,
     buffer: &mut [u8],
     out: &mut W,
 ) -> Result<(), Error> {
     // Standard input may have been read before (`(head -n 1; short) < log`).
     let Ok(start) = file.stream_position() else {
-        return cut_stream(cutter, file, buffer, out);
+        return cut_stream(cutter, terminal, file, buffer, out);
     };
     let mut at = start;
     let mapped = thread::scope(|scope| cut_mapped(scope, cutter, file, &mut at, out))?;
@@ -98,7 +111,7 @@ pub fn cut_file<W: Write + ?Sized>(
         // What the cutter has not consumed is read again from where it starts.
         file.seek(SeekFrom::Start(at)).map_err(Error::Read)?;
     }
-    cut_stream(cutter, file, buffer, out)
+    cut_stream(cutter, terminal, file, buffer, out)
 }
 
 /// A mapped window of a file.

@@ -30,13 +30,41 @@ fn positive_integer(value: &OsStr) -> Option<usize> {
     value.parse().ok().filter(|&n| n > 0)
 }
 
-/// The width of the terminal on stdout, stderr, stdin, or else the controlling
-/// terminal: `short | less` still fits the window the user is looking at.
-pub fn terminal_width() -> Option<usize> {
-    columns_of(std::io::stdout())
-        .or_else(|| columns_of(std::io::stderr()))
-        .or_else(|| columns_of(std::io::stdin()))
-        .or_else(|| columns_of(File::open("/dev/tty").ok()?))
+/// The terminal whose window gave the width, kept to be asked again: a
+/// window can be resized while lines are still coming (`tail -f log | short`).
+#[derive(Debug)]
+pub enum Terminal {
+    Stdout,
+    Stderr,
+    Stdin,
+    /// The controlling terminal, `/dev/tty`.
+    Controlling(File),
+}
+
+impl Terminal {
+    /// The first of stdout, stderr, stdin and the controlling terminal that is
+    /// a terminal and knows its width, with that width: `short | less` still
+    /// fits the window the user is looking at.
+    pub fn find() -> Option<(Terminal, usize)> {
+        for terminal in [Terminal::Stdout, Terminal::Stderr, Terminal::Stdin] {
+            if let Some(columns) = terminal.columns() {
+                return Some((terminal, columns));
+            }
+        }
+        let controlling = Terminal::Controlling(File::open("/dev/tty").ok()?);
+        let columns = controlling.columns()?;
+        Some((controlling, columns))
+    }
+
+    /// The width of its window now, if it still has one.
+    pub fn columns(&self) -> Option<usize> {
+        match self {
+            Terminal::Stdout => columns_of(std::io::stdout()),
+            Terminal::Stderr => columns_of(std::io::stderr()),
+            Terminal::Stdin => columns_of(std::io::stdin()),
+            Terminal::Controlling(tty) => columns_of(tty),
+        }
+    }
 }
 
 /// The columns of the terminal on `terminal`, if it is one and knows them. A

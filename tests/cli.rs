@@ -2,7 +2,7 @@
 //! cannot be read, outputs that go away.
 
 use std::fs::{self, File};
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -158,6 +158,52 @@ fn a_line_is_shown_before_the_input_ends() {
     drop(stdin);
     child.wait().unwrap();
     assert_eq!(shown.expect("the line while the pipe is open"), b"firs\n");
+}
+
+#[test]
+fn a_resized_window_is_fitted_from_the_next_line() {
+    // `tail -f log | short` in a window that the user makes narrower, then
+    // wider: the terminal is on stderr here, so that stdout can be read back.
+    let size = Winsize {
+        ws_row: 24,
+        ws_col: 30,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    let pty = openpty(&size, None).unwrap();
+    let mut child = short()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(pty.slave.try_clone().unwrap())
+        .spawn()
+        .expect("run short");
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (sender, receiver) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let _ = sender.send(line.unwrap());
+        }
+    });
+    let line = "0123456789".repeat(10) + "\n";
+    let mut shown = Vec::new();
+    for columns in [30, 12, 45] {
+        if columns != 30 {
+            let resized = rustix::termios::Winsize {
+                ws_row: 24,
+                ws_col: columns,
+                ws_xpixel: 0,
+                ws_ypixel: 0,
+            };
+            rustix::termios::tcsetwinsize(&pty.master, resized).unwrap();
+        }
+        stdin.write_all(line.as_bytes()).unwrap();
+        // Generous: this only fails when the line never comes.
+        shown.push(receiver.recv_timeout(Duration::from_secs(20)).unwrap());
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    assert_eq!(shown, [&line[..30], &line[..12], &line[..45]]);
 }
 
 #[test]

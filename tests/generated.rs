@@ -115,7 +115,10 @@ fn sections_clap_does_not_know() -> String {
         "COLUMNS",
         "The width to cut to when no -w is given, if it is a positive whole number. Otherwise the \
          width of the terminal on standard output, standard error, standard input or \
-         /dev/tty (the first that is a terminal) is used, and 80 when there is none.",
+         /dev/tty (the first that is a terminal) is used, and 80 when there is none. A \
+         width taken from a terminal follows its window: while short reads from a pipe or \
+         a terminal (tail -f log | short), the lines that start after the window is \
+         resized fit its new width.",
     );
 
     roff.control("SH", ["EXIT STATUS"]);

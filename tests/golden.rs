@@ -111,7 +111,14 @@ fn cut_in_reads(case: &Case, sizes: Vec<usize>) -> Vec<u8> {
     let mut reader = Chunked::new(&case.input, sizes);
     let mut out = Vec::new();
     let mut buffer = vec![0; BUFFER_LEN];
-    cut_stream(&mut cutter_for(case), &mut reader, &mut buffer, &mut out).expect("in memory");
+    cut_stream(
+        &mut cutter_for(case),
+        None,
+        &mut reader,
+        &mut buffer,
+        &mut out,
+    )
+    .expect("in memory");
     out
 }
 

@@ -859,7 +859,7 @@ proptest! {
         let mut out = Vec::new();
         let mut buffer = vec![0; stream::BUFFER_LEN];
         let mut reader = Chunked::new(&input, sizes);
-        stream::cut_stream(&mut Cutter::new(options.clone()), &mut reader, &mut buffer, &mut out).unwrap();
+        stream::cut_stream(&mut Cutter::new(options.clone()), None, &mut reader, &mut buffer, &mut out).unwrap();
         prop_assert_eq!(out, cut(&options, &input));
     }
 }

@@ -66,6 +66,7 @@ fuzz_target!(|case: Case| {
     };
     stream::cut_stream(
         &mut Cutter::new(options),
+        None,
         &mut reader,
         &mut buffer,
         &mut streamed,
