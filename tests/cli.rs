@@ -12,7 +12,7 @@ use std::time::Duration;
 mod common;
 
 use common::{bash, run_with_input, short, spawn_piped};
-use nix::pty::{Winsize, openpty};
+use nix::pty::{OpenptyResult, Winsize, openpty};
 
 fn scratch_dir(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
@@ -27,14 +27,19 @@ fn on_terminal(columns: u16, args: &[&str], input: &[u8]) -> String {
     on_terminal_of_size(24, columns, args, input)
 }
 
-fn on_terminal_of_size(rows: u16, columns: u16, args: &[&str], input: &[u8]) -> String {
+/// A pseudo-terminal of `rows` and `columns`.
+fn terminal(rows: u16, columns: u16) -> OpenptyResult {
     let size = Winsize {
         ws_row: rows,
         ws_col: columns,
         ws_xpixel: 0,
         ws_ypixel: 0,
     };
-    let pty = openpty(&size, None).expect("a pseudo-terminal");
+    openpty(&size, None).expect("a pseudo-terminal")
+}
+
+fn on_terminal_of_size(rows: u16, columns: u16, args: &[&str], input: &[u8]) -> String {
+    let pty = terminal(rows, columns);
     let mut child = short()
         .args(args)
         .stdin(Stdio::piped())
@@ -83,13 +88,7 @@ fn width_flag_beats_the_terminal() {
 
 #[test]
 fn columns_beats_the_terminal() {
-    let size = Winsize {
-        ws_row: 24,
-        ws_col: 37,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    let pty = openpty(&size, None).unwrap();
+    let pty = terminal(24, 37);
     let output = short()
         .env("COLUMNS", "12")
         .stdin(Stdio::piped())
@@ -107,13 +106,7 @@ fn columns_beats_the_terminal() {
 #[test]
 fn stderr_terminal_sets_the_width_of_a_pipe() {
     // `short | less`: stdout is a pipe, the user still looks at the terminal.
-    let size = Winsize {
-        ws_row: 24,
-        ws_col: 20,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    let pty = openpty(&size, None).unwrap();
+    let pty = terminal(24, 20);
     let output = short()
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -164,13 +157,7 @@ fn a_line_is_shown_before_the_input_ends() {
 fn a_resized_window_is_fitted_from_the_next_line() {
     // `tail -f log | short` in a window that the user makes narrower, then
     // wider: the terminal is on stderr here, so that stdout can be read back.
-    let size = Winsize {
-        ws_row: 24,
-        ws_col: 30,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    let pty = openpty(&size, None).unwrap();
+    let pty = terminal(24, 30);
     let mut child = short()
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
