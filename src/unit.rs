@@ -706,12 +706,17 @@ impl Scanner {
 /// column short; counting one too few would overflow it.
 fn cluster_width(cluster: &str, cjk: bool) -> usize {
     let measure = |text: &str| if cjk { text.width_cjk() } else { text.width() };
-    let width = match cluster {
-        "\u{AD}" => return 1,
-        // One regional indicator alone.
-        lone if lone.len() == 4 && lone.chars().all(is_regional_indicator) => return 2,
-        _ => measure(cluster),
-    };
+    if cluster == "\u{AD}" {
+        return 1;
+    }
+    // A regional indicator without its pair, with the marks that follow it:
+    // unicode-width counts it a column, but terminals draw it as a flag's half.
+    let lone_indicator = cluster
+        .chars()
+        .filter(|&c| is_regional_indicator(c))
+        .count()
+        == 1;
+    let width = measure(cluster) + usize::from(lone_indicator);
     // unicode-width takes a column off for a letter that a Khmer coeng or a
     // Tifinagh joiner makes a subscript or ligature of; terminals draw it in
     // a cell of its own. Such a rule shows as a character that makes the rest
@@ -946,6 +951,12 @@ mod tests {
         assert_eq!(
             units("\u{1F1EF}\u{1F1F5}\u{1F1EB}"),
             [(8, text(2)), (4, text(2))]
+        );
+        // Marks do not make it narrower.
+        assert_eq!(units("\u{1F1EF}\u{309A}"), [(7, text(2))]);
+        assert_eq!(
+            units("\u{1F1EF}\u{301}\u{1F1F5}"),
+            [(6, text(2)), (4, text(2))]
         );
         assert_eq!(units("\u{1F44D}\u{1F3FD}"), [(8, text(2))]);
         assert_eq!(units("\u{2764}\u{FE0F}"), [(6, text(2))]);

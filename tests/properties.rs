@@ -293,16 +293,19 @@ fn escape(bytes: &[u8]) -> Piece {
     }
 }
 
-/// unicode-width's width of a cluster, but one column for a soft hyphen, two
-/// for a regional indicator alone, one more for each spacing mark,
+/// unicode-width's width of a cluster, but one column for a soft hyphen, one
+/// more for a regional indicator without its pair (two, as a flag's half,
+/// whatever marks follow it), one more for each spacing mark,
 /// punctuation mark and Prepend character that unicode-width counts as nothing, and no column less
 /// for a letter joined to the rest by a ligature rule (emoji sequences
 /// excepted), as terminals draw them (choices the README gives).
 fn width_of(cluster: &str, cjk: bool) -> usize {
     let measure = |text: &str| if cjk { text.width_cjk() } else { text.width() };
     let chars: Vec<char> = cluster.chars().collect();
-    let lone_regional_indicator =
-        chars.len() == 1 && ('\u{1F1E6}'..='\u{1F1FF}').contains(&chars[0]);
+    let regional_indicators = chars
+        .iter()
+        .filter(|c| ('\u{1F1E6}'..='\u{1F1FF}').contains(*c))
+        .count();
     let drawn_anyway = chars
         .iter()
         .filter(|&&c| {
@@ -328,8 +331,7 @@ fn width_of(cluster: &str, cjk: bool) -> usize {
     };
     match cluster {
         "\u{AD}" => 1,
-        _ if lone_regional_indicator => 2,
-        _ => measure(cluster) + ligated + drawn_anyway,
+        _ => measure(cluster) + ligated + drawn_anyway + usize::from(regional_indicators == 1),
     }
 }
 
