@@ -697,7 +697,8 @@ impl Scanner {
 /// The columns a cluster takes: unicode-width's, but where terminals (and the
 /// C library's wcwidth) draw a character wider than unicode-width counts it:
 /// U+00AD SOFT HYPHEN takes a column, a regional indicator without its pair
-/// is drawn as a two-column emoji, and characters that unicode-width counts
+/// is drawn as a two-column emoji, as is a character that a VS16 after its
+/// marks makes an emoji, and characters that unicode-width counts
 /// as nothing but that terminals give a cell take one: spacing marks (the
 /// Bengali, Tamil and Malayalam vowel signs AA, Balinese and musical signs),
 /// punctuation, and Prepend characters (the Malayalam dot reph, Soyombo and
@@ -716,7 +717,8 @@ fn cluster_width(cluster: &str, cjk: bool) -> usize {
         .filter(|&c| is_regional_indicator(c))
         .count()
         == 1;
-    let width = measure(cluster) + usize::from(lone_indicator);
+    let width =
+        measure(cluster).max(presentation_width(cluster, measure)) + usize::from(lone_indicator);
     // unicode-width takes a column off for a letter that a Khmer coeng or a
     // Tifinagh joiner makes a subscript or ligature of; terminals draw it in
     // a cell of its own. Such a rule shows as a character that makes the rest
@@ -742,6 +744,20 @@ fn cluster_width(cluster: &str, cjk: bool) -> usize {
         })
         .count();
     width + ligated + drawn_anyway
+}
+
+/// The columns of the cluster's first character as an emoji, if the cluster
+/// asks for an emoji (a VS16 anywhere in it): terminals give the picture to
+/// the cell, unicode-width only to a VS16 right after the character.
+fn presentation_width(cluster: &str, measure: impl Fn(&str) -> usize) -> usize {
+    const VS16: char = '\u{FE0F}';
+    let Some(first) = cluster.chars().next().filter(|_| cluster.contains(VS16)) else {
+        return 0;
+    };
+    let mut bytes = [0; 8];
+    let len = first.encode_utf8(&mut bytes).len();
+    let len = len + VS16.encode_utf8(&mut bytes[len..]).len();
+    std::str::from_utf8(&bytes[..len]).map_or(0, measure)
 }
 
 /// Whether terminals give `c` a cell of its own: a spacing mark, a
@@ -960,6 +976,9 @@ mod tests {
         );
         assert_eq!(units("\u{1F44D}\u{1F3FD}"), [(8, text(2))]);
         assert_eq!(units("\u{2764}\u{FE0F}"), [(6, text(2))]);
+        // A VS16 after a mark still makes a picture of the character.
+        assert_eq!(units("\u{270F}\u{301}\u{FE0F}"), [(8, text(2))]);
+        assert_eq!(units("x\u{301}\u{FE0F}"), [(6, text(1))]);
     }
 
     #[test]

@@ -57,7 +57,8 @@ fn sections_clap_does_not_know() -> String {
          other control characters count none. Widths are those of the unicode-width \
          crate, but for U+00AD SOFT HYPHEN, which terminals draw in one column, a \
          regional indicator without its pair, which they draw in two whatever marks \
-         follow it, and the spacing \
+         follow it, a character that a VS16 after its marks makes an emoji, which they \
+         draw in two as when the VS16 follows it at once, and the spacing \
          marks (such as U+09BE BENGALI VOWEL SIGN AA), punctuation and Prepend characters (such as \
          U+0D4E MALAYALAM LETTER DOT REPH) of no width to that crate, which they draw in \
          one besides the character they join, and a letter that crate folds into the one \

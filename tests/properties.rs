@@ -295,7 +295,8 @@ fn escape(bytes: &[u8]) -> Piece {
 
 /// unicode-width's width of a cluster, but one column for a soft hyphen, one
 /// more for a regional indicator without its pair (two, as a flag's half,
-/// whatever marks follow it), one more for each spacing mark,
+/// whatever marks follow it), at least the columns of its first character's
+/// emoji picture where a VS16 follows it anywhere, one more for each spacing mark,
 /// punctuation mark and Prepend character that unicode-width counts as nothing, and no column less
 /// for a letter joined to the rest by a ligature rule (emoji sequences
 /// excepted), as terminals draw them (choices the README gives).
@@ -329,9 +330,20 @@ fn width_of(cluster: &str, cjk: bool) -> usize {
     } else {
         0
     };
+    // A VS16 anywhere in the cluster asks for its first character's picture.
+    let picture = if chars.contains(&'\u{FE0F}') {
+        measure(&format!("{}\u{FE0F}", chars[0]))
+    } else {
+        0
+    };
     match cluster {
         "\u{AD}" => 1,
-        _ => measure(cluster) + ligated + drawn_anyway + usize::from(regional_indicators == 1),
+        _ => {
+            measure(cluster).max(picture)
+                + ligated
+                + drawn_anyway
+                + usize::from(regional_indicators == 1)
+        }
     }
 }
 
@@ -712,8 +724,28 @@ fn any_text() -> impl Strategy<Value = String> {
         '\u{17D2}',
         '\u{A8FA}',
     ]);
-    prop::collection::vec(prop_oneof![any::<char>(), special], 0..30)
-        .prop_map(|chars| chars.into_iter().filter(|c| !c.is_control()).collect())
+    // Sequences that terminals draw otherwise than their parts suggest: a
+    // VS16 after a mark, a regional indicator with a mark.
+    let sequences = prop::sample::select(vec![
+        "\u{270F}\u{301}\u{FE0F}",
+        "\u{2764}\u{94D}\u{FE0F}",
+        "\u{1F1EF}\u{301}",
+    ]);
+    prop::collection::vec(
+        prop_oneof![
+            4 => any::<char>().prop_map(String::from),
+            4 => special.prop_map(String::from),
+            1 => sequences.prop_map(String::from),
+        ],
+        0..30,
+    )
+    .prop_map(|pieces| {
+        pieces
+            .concat()
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect()
+    })
 }
 
 /// 2000 cases a property, or PROPTEST_CASES for a longer run.
