@@ -707,8 +707,9 @@ impl Scanner {
 /// column short; counting one too few would overflow it.
 fn cluster_width(cluster: &str, cjk: bool) -> usize {
     let measure = |text: &str| if cjk { text.width_cjk() } else { text.width() };
+    // An ambiguous character like the letters below.
     if cluster == "\u{AD}" {
-        return 1;
+        return 1 + usize::from(cjk);
     }
     // A regional indicator without its pair, with the marks that follow it:
     // unicode-width counts it a column, but terminals draw it as a flag's half.
@@ -719,6 +720,14 @@ fn cluster_width(cluster: &str, cjk: bool) -> usize {
         == 1;
     let width =
         measure(cluster).max(presentation_width(cluster, measure)) + usize::from(lone_indicator);
+    // unicode-width's CJK table counts the ambiguous letters one column;
+    // terminals that draw ambiguous characters wide draw them in two.
+    let wide_letters = if cjk {
+        cluster.chars().filter(|&c| is_ambiguous_letter(c)).count()
+    } else {
+        0
+    };
+    let width = width + wide_letters;
     // unicode-width takes a column off for a letter that a Khmer coeng or a
     // Tifinagh joiner makes a subscript or ligature of; terminals draw it in
     // a cell of its own. Such a rule shows as a character that makes the rest
@@ -744,6 +753,36 @@ fn cluster_width(cluster: &str, cjk: bool) -> usize {
         })
         .count();
     width + ligated + drawn_anyway
+}
+
+/// The letters and modifier symbols of East_Asian_Width Ambiguous
+/// (EastAsianWidth.txt): Latin-1 and Latin Extended letters, Greek,
+/// Cyrillic, and a few letterlike symbols.
+const AMBIGUOUS_LETTERS: [u16; 193] = [
+    0x00A8, 0x00AA, 0x00B4, 0x00B8, 0x00BA, 0x00C6, 0x00D0, 0x00D8, 0x00DE, 0x00DF, 0x00E0, 0x00E1,
+    0x00E6, 0x00E8, 0x00E9, 0x00EA, 0x00EC, 0x00ED, 0x00F0, 0x00F2, 0x00F3, 0x00F8, 0x00F9, 0x00FA,
+    0x00FC, 0x00FE, 0x0101, 0x0111, 0x0113, 0x011B, 0x0126, 0x0127, 0x012B, 0x0131, 0x0132, 0x0133,
+    0x0138, 0x013F, 0x0140, 0x0141, 0x0142, 0x0144, 0x0148, 0x0149, 0x014A, 0x014B, 0x014D, 0x0152,
+    0x0153, 0x0166, 0x0167, 0x016B, 0x01CE, 0x01D0, 0x01D2, 0x01D4, 0x01D6, 0x01D8, 0x01DA, 0x01DC,
+    0x0251, 0x0261, 0x02C4, 0x02C7, 0x02C9, 0x02CA, 0x02CB, 0x02CD, 0x02D0, 0x02D8, 0x02D9, 0x02DA,
+    0x02DB, 0x02DD, 0x02DF, 0x0391, 0x0392, 0x0393, 0x0394, 0x0395, 0x0396, 0x0397, 0x0398, 0x0399,
+    0x039A, 0x039B, 0x039C, 0x039D, 0x039E, 0x039F, 0x03A0, 0x03A1, 0x03A3, 0x03A4, 0x03A5, 0x03A6,
+    0x03A7, 0x03A8, 0x03A9, 0x03B1, 0x03B2, 0x03B3, 0x03B4, 0x03B5, 0x03B6, 0x03B7, 0x03B8, 0x03B9,
+    0x03BA, 0x03BB, 0x03BC, 0x03BD, 0x03BE, 0x03BF, 0x03C0, 0x03C1, 0x03C3, 0x03C4, 0x03C5, 0x03C6,
+    0x03C7, 0x03C8, 0x03C9, 0x0401, 0x0410, 0x0411, 0x0412, 0x0413, 0x0414, 0x0415, 0x0416, 0x0417,
+    0x0418, 0x0419, 0x041A, 0x041B, 0x041C, 0x041D, 0x041E, 0x041F, 0x0420, 0x0421, 0x0422, 0x0423,
+    0x0424, 0x0425, 0x0426, 0x0427, 0x0428, 0x0429, 0x042A, 0x042B, 0x042C, 0x042D, 0x042E, 0x042F,
+    0x0430, 0x0431, 0x0432, 0x0433, 0x0434, 0x0435, 0x0436, 0x0437, 0x0438, 0x0439, 0x043A, 0x043B,
+    0x043C, 0x043D, 0x043E, 0x043F, 0x0440, 0x0441, 0x0442, 0x0443, 0x0444, 0x0445, 0x0446, 0x0447,
+    0x0448, 0x0449, 0x044A, 0x044B, 0x044C, 0x044D, 0x044E, 0x044F, 0x0451, 0x207F, 0x2113, 0x2126,
+    0x212B,
+];
+
+/// Whether `c` is a letter or modifier symbol that East Asian terminals may
+/// draw in two columns (East_Asian_Width Ambiguous), though unicode-width's
+/// CJK table counts it one: `--cjk` counts it two.
+pub fn is_ambiguous_letter(c: char) -> bool {
+    u16::try_from(c).is_ok_and(|code| AMBIGUOUS_LETTERS.binary_search(&code).is_ok())
 }
 
 /// The columns of the cluster's first character as an emoji, if the cluster
@@ -979,6 +1018,31 @@ mod tests {
         // A VS16 after a mark still makes a picture of the character.
         assert_eq!(units("\u{270F}\u{301}\u{FE0F}"), [(8, text(2))]);
         assert_eq!(units("x\u{301}\u{FE0F}"), [(6, text(1))]);
+    }
+
+    #[test]
+    fn ambiguous_letters_are_wide_in_the_cjk_table_only() {
+        assert!(AMBIGUOUS_LETTERS.windows(2).all(|pair| pair[0] < pair[1]));
+        for c in [
+            '\u{E9}', '\u{410}', '\u{3B1}', '\u{3A9}', '\u{212B}', '\u{B4}',
+        ] {
+            assert!(is_ambiguous_letter(c), "{c:?}");
+        }
+        // N, Na, W, and an ambiguous symbol, which the table already widens.
+        for c in ['\u{F1}', '\u{C5}', 'a', '\u{6F22}', '\u{2026}'] {
+            assert!(!is_ambiguous_letter(c), "{c:?}");
+        }
+        assert_eq!(cluster_width("\u{E9}", true), 2);
+        assert_eq!(cluster_width("\u{E9}", false), 1);
+        assert_eq!(cluster_width("\u{AD}", true), 2);
+        assert_eq!(cluster_width("\u{E9}\u{301}", true), 2);
+        // Decomposed, the base is an unambiguous e.
+        assert_eq!(cluster_width("e\u{301}", true), 1);
+        let mut scanner = Scanner::new(true);
+        assert_eq!(
+            scanner.next("\u{430}b".as_bytes(), true).unwrap().kind,
+            text(2)
+        );
     }
 
     #[test]

@@ -55,7 +55,9 @@ fn sections_clap_does_not_know() -> String {
          A carriage return followed by a newline is kept; a lone carriage return sends the \
          column back to 0, as on a terminal. Bytes that are not UTF-8 count one column each; \
          other control characters count none. Widths are those of the unicode-width \
-         crate, but for U+00AD SOFT HYPHEN, which terminals draw in one column, a \
+         crate, but for the ambiguous letters with --cjk (Greek, Cyrillic, \u{e9}), which \
+         that crate's CJK table counts one column and CJK terminals draw in two, \
+         U+00AD SOFT HYPHEN, which terminals draw in one column (two with --cjk), a \
          regional indicator without its pair, which they draw in two whatever marks \
          follow it, a character that a VS16 after its marks makes an emoji, which they \
          draw in two as when the VS16 follows it at once, and the spacing \

@@ -14,7 +14,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use common::Chunked;
 use short::stream;
-use short::unit::{Kind, Scanner};
+use short::unit::{Kind, Scanner, is_ambiguous_letter};
 use short::{Cutter, KeepPart, Options};
 
 const SGR_RESET: &[u8] = b"\x1b[0m";
@@ -336,13 +336,20 @@ fn width_of(cluster: &str, cjk: bool) -> usize {
     } else {
         0
     };
+    // Ambiguous letters, narrow in unicode-width's CJK table, wide in CJK terminals.
+    let wide_letters = if cjk {
+        chars.iter().filter(|&&c| is_ambiguous_letter(c)).count()
+    } else {
+        0
+    };
     match cluster {
-        "\u{AD}" => 1,
+        "\u{AD}" => 1 + usize::from(cjk),
         _ => {
             measure(cluster).max(picture)
                 + ligated
                 + drawn_anyway
                 + usize::from(regional_indicators == 1)
+                + wide_letters
         }
     }
 }
