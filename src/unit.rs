@@ -698,7 +698,9 @@ impl Scanner {
 /// C library's wcwidth) draw a character wider than unicode-width counts it:
 /// U+00AD SOFT HYPHEN takes a column, a regional indicator without its pair
 /// is drawn as a two-column emoji, as is a character that a VS16 after its
-/// marks makes an emoji, and characters that unicode-width counts
+/// marks makes an emoji; with `cjk`, the ambiguous letters and the soft
+/// hyphen take two columns, as in terminals that draw ambiguous characters
+/// wide; and characters that unicode-width counts
 /// as nothing but that terminals give a cell take one: spacing marks (the
 /// Bengali, Tamil and Malayalam vowel signs AA, Balinese and musical signs),
 /// punctuation, and Prepend characters (the Malayalam dot reph, Soyombo and
@@ -707,7 +709,6 @@ impl Scanner {
 /// column short; counting one too few would overflow it.
 fn cluster_width(cluster: &str, cjk: bool) -> usize {
     let measure = |text: &str| if cjk { text.width_cjk() } else { text.width() };
-    // An ambiguous character like the letters below.
     if cluster == "\u{AD}" {
         return 1 + usize::from(cjk);
     }
@@ -718,16 +719,15 @@ fn cluster_width(cluster: &str, cjk: bool) -> usize {
         .filter(|&c| is_regional_indicator(c))
         .count()
         == 1;
-    let width =
-        measure(cluster).max(presentation_width(cluster, measure)) + usize::from(lone_indicator);
-    // unicode-width's CJK table counts the ambiguous letters one column;
-    // terminals that draw ambiguous characters wide draw them in two.
+    // unicode-width's CJK table counts the ambiguous letters one column.
     let wide_letters = if cjk {
         cluster.chars().filter(|&c| is_ambiguous_letter(c)).count()
     } else {
         0
     };
-    let width = width + wide_letters;
+    let width = measure(cluster).max(presentation_width(cluster, measure))
+        + usize::from(lone_indicator)
+        + wide_letters;
     // unicode-width takes a column off for a letter that a Khmer coeng or a
     // Tifinagh joiner makes a subscript or ligature of; terminals draw it in
     // a cell of its own. Such a rule shows as a character that makes the rest
