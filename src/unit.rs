@@ -169,8 +169,8 @@ struct Stretch {
 /// Text of known widths at the start of `bytes`, a chunk at a time, as far
 /// as `room` columns allow: printable ASCII, the characters of two columns
 /// of [`block::StretchBits::wide`] (CJK, kana, Hangul) and
-/// [`block::StretchBits::emoji`], and but with the CJK table of ambiguous
-/// widths, the two-byte letters U+00C0..=U+02FF (Latin)
+/// [`block::StretchBits::emoji`], and, unless with the CJK table of
+/// ambiguous widths, the two-byte letters U+00C0..=U+02FF (Latin)
 /// and U+0400..=U+047F (Cyrillic), a column each, and the combining marks
 /// U+0300..=U+033F but U+0338, none. Read a character at a time, every
 /// change between them was a branch that no predictor could guess. Every
@@ -788,15 +788,14 @@ pub fn is_ambiguous_letter(c: char) -> bool {
 /// The columns of the cluster's first character as an emoji, if the cluster
 /// asks for an emoji (a VS16 anywhere in it): terminals give the picture to
 /// the cell, unicode-width only to a VS16 right after the character.
+/// Only a cluster with a VS16 makes the string here, and the scanner
+/// remembers the widths of short clusters.
 fn presentation_width(cluster: &str, measure: impl Fn(&str) -> usize) -> usize {
     const VS16: char = '\u{FE0F}';
-    let Some(first) = cluster.chars().next().filter(|_| cluster.contains(VS16)) else {
-        return 0;
-    };
-    let mut bytes = [0; 8];
-    let len = first.encode_utf8(&mut bytes).len();
-    let len = len + VS16.encode_utf8(&mut bytes[len..]).len();
-    std::str::from_utf8(&bytes[..len]).map_or(0, measure)
+    match cluster.chars().next() {
+        Some(first) if cluster.contains(VS16) => measure(&format!("{first}{VS16}")),
+        _ => 0,
+    }
 }
 
 /// Whether terminals give `c` a cell of its own: a spacing mark, a
