@@ -1,12 +1,13 @@
 //! The command line. The doc comments are the help text, and the man page and
 //! shell completions are generated from this definition.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 
 use clap::Parser;
 
-use crate::cut::Options;
-use crate::keep::KeepPart;
+use crate::cut::{KeepPart, Options};
 
 /// The marker that `--ellipsis` puts at the end of a cut line.
 pub const ELLIPSIS: &str = "…";
@@ -54,8 +55,8 @@ pub struct Cli {
 
     /// Which part of a cut line to keep: its start, its end (for paths and
     /// stack traces), or both ends with the marker between them
-    #[arg(short, long, value_name = "PART", value_enum, default_value_t = KeepPart::Start)]
-    pub keep: KeepPart,
+    #[arg(short, long, value_name = "PART", value_enum, default_value_t = Keep::Start)]
+    pub keep: Keep,
 
     /// Drop the first N columns of every line, then cut to the width (scrolls
     /// right, as in a pager)
@@ -81,10 +82,26 @@ impl Cli {
             tab_width: usize::from(self.tab_width),
             terminator: if self.zero_terminated { b'\0' } else { b'\n' },
             cjk: self.cjk,
-            keep: self.keep,
+            keep: match self.keep {
+                Keep::Start => KeepPart::Start,
+                Keep::End => KeepPart::End,
+                Keep::Middle => KeepPart::Middle,
+            },
             skip: self.skip,
         }
     }
+}
+
+/// Which part of a cut line to keep. The variants' comments are the help of
+/// `--keep`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Keep {
+    /// The first columns, then the marker
+    Start,
+    /// The marker, then the last columns
+    End,
+    /// The first and the last columns, the marker between them
+    Middle,
 }
 
 /// A marker is shown at the end of a line, so it may hold escape sequences

@@ -1,27 +1,26 @@
 //! `short` cuts every line of its input to fit the terminal, counting columns as
 //! a terminal displays them.
 //!
-//! The pieces, from the bottom up: [`ansi`] recognises escape sequences,
-//! [`mod@unit`] splits a line into the units a cut never divides, [`cut`] is
-//! the pure cutting core (and [`keep`] its other ways of cutting), [`stream`]
-//! drives it over a reader with a fixed buffer or over a file mapped a window
-//! at a time (whose lines a second thread helps to cut), [`width`] decides
-//! the width, and [`cli`] is the command line.
+//! The library's API is [`Cutter`] (with its [`Options`] and [`KeepPart`]),
+//! which cuts bytes in memory, and [`cut_stream`], which drives it over a
+//! reader. The modules, from the bottom up: `simd` sorts bytes into classes
+//! many at a time (the only place with `unsafe`), `text` knows what a
+//! terminal draws (decoding, escape sequences, widths, the units a cut never
+//! divides), `cut` holds the ways of cutting, `input` the read loop, and
+//! `terminal` and `cli` what the command line needs.
 
-#![deny(unsafe_code)]
-
-pub mod ansi;
-mod block;
-pub mod cli;
-pub mod cut;
-mod helper;
-pub mod keep;
-pub mod stream;
-mod swar;
+mod cut;
+mod input;
+mod simd;
 #[cfg(test)]
 mod testing;
-pub mod unit;
-pub mod width;
 
-pub use cut::{Cutter, Options};
-pub use keep::KeepPart;
+#[doc(hidden)]
+pub mod cli;
+#[doc(hidden)]
+pub mod terminal;
+#[doc(hidden)]
+pub mod text;
+
+pub use cut::{Cutter, KeepPart, MAX_UNDECIDED, Options};
+pub use input::{BUFFER_LEN, Error, cut_stream};

@@ -1,3 +1,5 @@
+#![forbid(unsafe_code)]
+
 use std::env;
 use std::fs::File;
 use std::io::{self, BufWriter, ErrorKind, Write};
@@ -6,21 +8,20 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use short::Cutter;
 use short::cli::Cli;
-use short::stream::{self, BUFFER_LEN, Error};
-use short::width::{self, Terminal};
+use short::terminal::{self, Terminal};
+use short::{BUFFER_LEN, Cutter, Error, cut_stream};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // A width that came from a terminal follows its window.
     let mut terminal = None;
-    let width = width::resolve(cli.width, env::var_os("COLUMNS").as_deref(), || {
+    let width = terminal::resolve(cli.width, env::var_os("COLUMNS").as_deref(), || {
         let (found, columns) = Terminal::find()?;
         terminal = Some(found);
         Some(columns)
     });
-    let terminal = terminal.as_ref();
+    let window_width = || terminal.as_ref().and_then(Terminal::columns);
     let mut cutter = Cutter::new(cli.options(width));
     let mut out = BufWriter::with_capacity(BUFFER_LEN, io::stdout().lock());
     let mut buffer = vec![0; BUFFER_LEN];
@@ -33,21 +34,16 @@ fn main() -> ExitCode {
     let mut status = ExitCode::SUCCESS;
     for path in files {
         let result = if path.as_os_str() == "-" {
-            match stdin_as_file() {
-                Some(mut file) => {
-                    stream::cut_file(&mut cutter, terminal, &mut file, &mut buffer, &mut out)
-                }
-                None => stream::cut_stream(
-                    &mut cutter,
-                    terminal,
-                    &mut io::stdin().lock(),
-                    &mut buffer,
-                    &mut out,
-                ),
-            }
+            cut_stream(
+                &mut cutter,
+                &mut io::stdin().lock(),
+                &mut buffer,
+                &mut out,
+                window_width,
+            )
         } else {
             File::open(path).map_err(Error::Read).and_then(|mut file| {
-                stream::cut_file(&mut cutter, terminal, &mut file, &mut buffer, &mut out)
+                cut_stream(&mut cutter, &mut file, &mut buffer, &mut out, window_width)
             })
         };
         match result {
@@ -66,23 +62,6 @@ fn main() -> ExitCode {
         }
     }
     status
-}
-
-/// Standard input as a file of its own, sharing its position, so that a
-/// large file redirected to it (`short < big.log`) is mapped like a named one.
-#[cfg(unix)]
-fn stdin_as_file() -> Option<File> {
-    use std::os::fd::AsFd;
-    io::stdin()
-        .as_fd()
-        .try_clone_to_owned()
-        .ok()
-        .map(File::from)
-}
-
-#[cfg(not(unix))]
-fn stdin_as_file() -> Option<File> {
-    None
 }
 
 fn complain(message: &str) {

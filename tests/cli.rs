@@ -237,9 +237,9 @@ fn files_are_read_in_order_each_from_its_own_first_line() {
     assert_eq!(output.stdout, b"abc\nno sec\n");
 }
 
-/// A file large enough to be mapped a window at a time is cut exactly as the
-/// same bytes read from a pipe, whatever falls on the edges of the windows:
-/// characters, escape sequences, CRLFs, and a line longer than a window.
+/// A large file is cut exactly as the same bytes read from a pipe, whatever
+/// falls on the edges of the reads: characters, escape sequences, CRLFs, and
+/// a line longer than the buffer.
 #[test]
 fn large_file_is_cut_as_its_stream() {
     let pieces: [&[u8]; 10] = [
@@ -311,7 +311,7 @@ fn large_file_on_stdin_is_cut_from_its_position() {
     );
 }
 
-/// A named pipe cannot be mapped or sought in: it is read as a stream.
+/// A named pipe cannot be sought in: it is read as a stream.
 #[test]
 fn named_pipe_is_read_as_a_stream() {
     let dir = scratch_dir("named-pipe");
@@ -343,8 +343,7 @@ fn bad_usage_exits_2() {
 }
 
 /// The lines that the closed-pipe and full-disk tests cut: long enough to be
-/// cut at 10 columns, and in a file, enough of them to be mapped (and cut by
-/// two threads where there are two cores).
+/// cut at 10 columns, and in a file, enough of them to fill many reads.
 const LINE_TO_CUT: &[u8] = b"a line that is long enough to be cut\n";
 
 fn large_file_to_cut(name: &str) -> PathBuf {

@@ -105,12 +105,9 @@ fn sections_clap_does_not_know() -> String {
         "Lines that fit are written unchanged, byte for byte. Every line in gives one line \
          out, and a missing final newline stays missing. Memory does not grow with the \
          length of a line: the cut part of a long line is read and dropped, never stored. \
-         A regular file of 1 MiB or more, named as FILE or redirected to standard input, \
-         is mapped into memory 1 MiB at a time rather than read; should another program truncate it meanwhile, short \
-         stops with an error and status 1, and what it had buffered is lost. On more than \
-         one core, such a file is cut by two threads, each taking about half the lines of \
-         every window whose lines are short (512 bytes on average or fewer), the share moving \
-         towards whichever thread is the slower; the output is the same.",
+         Files, pipes and terminals are all read the same way, through one buffer of \
+         256 KiB; a file that another program truncates meanwhile is read as it now is, \
+         as cat reads it.",
     )]);
 
     roff.control("SH", ["ENVIRONMENT"]);
@@ -120,9 +117,8 @@ fn sections_clap_does_not_know() -> String {
         "The width to cut to when no -w is given, if it is a positive whole number. Otherwise the \
          width of the terminal on standard output, standard error, standard input or \
          /dev/tty (the first that is a terminal) is used, and 80 when there is none. A \
-         width taken from a terminal follows its window: while short reads from a pipe or \
-         a terminal (tail -f log | short), the lines that start after the window is \
-         resized fit its new width.",
+         width taken from a terminal follows its window: the lines that start after the \
+         window is resized (tail -f log | short) fit its new width.",
     );
 
     roff.control("SH", ["EXIT STATUS"]);

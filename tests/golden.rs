@@ -12,8 +12,8 @@ mod common;
 use clap::Parser;
 use common::{Chunked, run_with_input, short};
 use short::cli::Cli;
-use short::stream::{BUFFER_LEN, cut_stream};
-use short::{Cutter, width};
+use short::terminal;
+use short::{BUFFER_LEN, Cutter, cut_stream};
 
 struct Case {
     name: String,
@@ -104,7 +104,7 @@ fn cutter_for(case: &Case) -> Cutter {
         .iter()
         .find(|(key, _)| key == "COLUMNS")
         .map(|(_, value)| OsStr::new(value));
-    Cutter::new(cli.options(width::resolve(cli.width, columns, || None)))
+    Cutter::new(cli.options(terminal::resolve(cli.width, columns, || None)))
 }
 
 fn cut_in_reads(case: &Case, sizes: Vec<usize>) -> Vec<u8> {
@@ -113,10 +113,10 @@ fn cut_in_reads(case: &Case, sizes: Vec<usize>) -> Vec<u8> {
     let mut buffer = vec![0; BUFFER_LEN];
     cut_stream(
         &mut cutter_for(case),
-        None,
         &mut reader,
         &mut buffer,
         &mut out,
+        || None,
     )
     .expect("in memory");
     out

@@ -13,9 +13,8 @@ use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use common::Chunked;
-use short::stream;
-use short::unit::{Kind, Scanner, is_ambiguous_letter};
-use short::{Cutter, KeepPart, Options};
+use short::text::{Kind, Scanner, is_ambiguous_letter};
+use short::{BUFFER_LEN, Cutter, KeepPart, Options, cut_stream};
 
 const SGR_RESET: &[u8] = b"\x1b[0m";
 const HYPERLINK_CLOSE: &[u8] = b"\x1b]8;;\x1b\\";
@@ -871,8 +870,8 @@ proptest! {
         input in text(),
         splits in any::<[prop::sample::Index; 2]>(),
     ) {
-        // As a mapped file is shared between two threads: whole lines are cut
-        // as inputs of their own, those of each other block by a twin.
+        // Whole lines cut as inputs of their own, those of each other block
+        // by a cutter of their own, come out as the whole input cut at once.
         let mut line_starts: Vec<usize> = input
             .iter()
             .enumerate()
@@ -886,7 +885,7 @@ proptest! {
         let mut cutter = Cutter::new(options.clone());
         let mut out = Vec::new();
         cutter.process(&input[..first], true, &mut out).unwrap();
-        cutter.twin().process(&input[first..second], true, &mut out).unwrap();
+        Cutter::new(options.clone()).process(&input[first..second], true, &mut out).unwrap();
         cutter.process(&input[second..], true, &mut out).unwrap();
         prop_assert_eq!(out, cut(&options, &input));
     }
@@ -898,9 +897,9 @@ proptest! {
         sizes in prop::collection::vec(1usize..40, 1..8),
     ) {
         let mut out = Vec::new();
-        let mut buffer = vec![0; stream::BUFFER_LEN];
+        let mut buffer = vec![0; BUFFER_LEN];
         let mut reader = Chunked::new(&input, sizes);
-        stream::cut_stream(&mut Cutter::new(options.clone()), None, &mut reader, &mut buffer, &mut out).unwrap();
+        cut_stream(&mut Cutter::new(options.clone()), &mut reader, &mut buffer, &mut out, || None).unwrap();
         prop_assert_eq!(out, cut(&options, &input));
     }
 }

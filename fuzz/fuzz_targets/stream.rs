@@ -6,7 +6,7 @@ use std::io::{self, Read};
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use short::{Cutter, KeepPart, Options, stream};
+use short::{BUFFER_LEN, Cutter, KeepPart, Options, cut_stream};
 
 #[derive(Arbitrary, Debug)]
 struct Case {
@@ -58,18 +58,18 @@ fuzz_target!(|case: Case| {
         .unwrap();
 
     let mut streamed = Vec::new();
-    let mut buffer = vec![0; stream::BUFFER_LEN];
+    let mut buffer = vec![0; BUFFER_LEN];
     let mut reader = Chunked {
         input: &case.input,
         sizes: &case.sizes,
         turn: 0,
     };
-    stream::cut_stream(
+    cut_stream(
         &mut Cutter::new(options),
-        None,
         &mut reader,
         &mut buffer,
         &mut streamed,
+        || None,
     )
     .unwrap();
     assert_eq!(streamed, whole);

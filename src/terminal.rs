@@ -1,4 +1,7 @@
-//! Which width applies: the flag, `COLUMNS`, the terminal, or 80.
+//! Which width applies: the flag, `COLUMNS`, the terminal, or 80; and the
+//! terminal to ask again when its window is resized.
+
+#![forbid(unsafe_code)]
 
 use std::ffi::OsStr;
 use std::fs::File;

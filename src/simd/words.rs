@@ -1,6 +1,9 @@
-//! Tests on the eight bytes of a `u64` at once (SIMD within a register), in
-//! the form baseline x86-64 runs fast without `unsafe`. A test gives the high
-//! bit of each byte that passes.
+//! Tests on the eight bytes of a `u64` at once (SIMD within a register), on
+//! any processor and without `unsafe`. A test gives the high bit of each
+//! byte that passes. On x86-64, where SSE2 does the same in an instruction,
+//! the block fallbacks here serve the tests as the reference.
+
+use super::{BLOCK, BlockClasses};
 
 pub(crate) const LOW: u64 = u64::from_ne_bytes([0x01; 8]);
 pub(crate) const HIGH: u64 = LOW * 0x80;
@@ -31,26 +34,21 @@ pub(crate) fn equal(word: u64, byte: u8) -> u64 {
 
 /// The high bits of a test, one bit a byte: bit `i` for byte `i` (in memory
 /// order, the word read little-endian).
-#[cfg(any(not(target_arch = "x86_64"), test))]
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 pub(crate) fn gather(high_bits: u64) -> u64 {
     (high_bits & HIGH).wrapping_mul(0x0002_0408_1020_4081) >> 56
 }
 
-/// How many bits of `bits` are set. Baseline x86-64 has no instruction for
-/// it, and `count_ones` there is a dozen dependent word operations; two
-/// lookups in a table of bytes are shorter.
-pub(crate) fn count_ones_16(bits: u16) -> usize {
-    const IN_BYTE: [u8; 256] = {
-        let mut table = [0; 256];
-        let mut byte = 0;
-        while byte < 256 {
-            table[byte] = (byte as u8).count_ones() as u8;
-            byte += 1;
-        }
-        table
-    };
-    let [low, high] = bits.to_le_bytes();
-    usize::from(IN_BYTE[usize::from(low)] + IN_BYTE[usize::from(high)])
+/// The bits below bit `end` (all 64 from 64 on).
+#[inline]
+pub(crate) fn below(end: u32) -> u64 {
+    1u64.checked_shl(end).map_or(u64::MAX, |bit| bit - 1)
+}
+
+/// The highest of the set bits of `bits` below bit `end`, which must be one.
+#[inline]
+pub(crate) fn highest_below(bits: u64, end: u32) -> u32 {
+    63 - (bits & below(end)).leading_zeros()
 }
 
 /// The bits of `bits` moved to twice their place: bit `i` to bit `2 * i`.
@@ -103,6 +101,41 @@ pub(crate) fn nth_set_bit(bits: u64, rank: usize) -> u32 {
     let below = ((running << 8) >> (8 * byte_at)) as usize & 0xff;
     let byte = (bits >> (8 * byte_at)) as u8;
     8 * byte_at + u32::from(IN_BYTE[usize::from(byte)][rank - below])
+}
+
+/// One bit a byte of `chunk`, for those whose high bit `test` sets in the
+/// word they are read in.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+pub(crate) fn chunk_bits(chunk: &[u8; 16], test: &dyn Fn(u64) -> u64) -> u16 {
+    let halves = u128::from_le_bytes(*chunk);
+    let low = gather(test(halves as u64));
+    let high = gather(test((halves >> 64) as u64));
+    (low | high << 8) as u16
+}
+
+/// [`super::classify_block`] in word arithmetic.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+pub(crate) fn classify_block(block: &[u8; BLOCK]) -> BlockClasses {
+    let mut classes = BlockClasses::default();
+    let words: [u64; BLOCK / 8] =
+        std::array::from_fn(|at| u64::from_le_bytes(block.as_chunks::<8>().0[at]));
+    for (at, &word) in words.iter().enumerate() {
+        let shift = 8 * at;
+        classes.printable |= gather(in_range(word, 0x20, 0x7e)) << shift;
+        classes.tabs |= gather(equal(word, b'\t')) << shift;
+        classes.escapes |= gather(equal(word, 0x1b)) << shift;
+    }
+    if classes.escapes != 0 {
+        for (at, &word) in words.iter().enumerate() {
+            let shift = 8 * at;
+            classes.params |= gather(in_range(word, b'0', b';')) << shift;
+            classes.finals |= gather(in_range(word, 0x40, 0x7e)) << shift;
+            classes.brackets |= gather(equal(word, b'[')) << shift;
+            classes.sgr_finals |= gather(equal(word, b'm')) << shift;
+            classes.zeros |= gather(equal(word, b'0')) << shift;
+        }
+    }
+    classes
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Keeping the end or the middle of a cut line, and skipping its first columns.
 //!
-//! Keeping the start of a line is the fast path in [`crate::cut`]; the other
+//! Keeping the start of a line is the fast path in [`super::start`]; the other
 //! ways of cutting go unit by unit through two stages. The first drops the
 //! first `skip` columns (`Skip`); the second (`Keep`) keeps up to
 //! `head_width` columns from the start and `tail_width` from the end of what
@@ -11,22 +11,10 @@
 use std::collections::VecDeque;
 use std::io::{self, Write};
 
-use crate::ansi::Effect;
-use crate::cut::{HYPERLINK_CLOSE, Options, SGR_RESET, TerminatorFinder, unit_input};
-use crate::unit::{Kind, Scanner, printable_ascii_prefix};
-
-/// Which part of a cut line is kept. The variants' comments are the help of
-/// `--keep`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum KeepPart {
-    /// The first columns, then the marker
-    #[default]
-    Start,
-    /// The marker, then the last columns
-    End,
-    /// The first and the last columns, the marker between them
-    Middle,
-}
+use super::options::{KeepPart, Options};
+use crate::simd::{LineEnd, printable_ascii_prefix};
+use crate::text::escape::{Effect, HYPERLINK_CLOSE, SGR_RESET, unit_input};
+use crate::text::{Kind, Scanner};
 
 /// Colour and link sequences that are in force, so that they can be written
 /// again where the kept text resumes after a gap.
@@ -96,14 +84,14 @@ struct Piece {
 
 /// The cutter for every way of cutting but keeping the start without a skip.
 #[derive(Debug)]
-pub struct Reshaper {
+pub(super) struct Reshaper {
     width: usize,
     head_width: usize,
     tail_width: usize,
     marker: Vec<u8>,
     tab_width: usize,
     terminator: u8,
-    line_end: TerminatorFinder,
+    line_end: LineEnd,
     skip: Skip,
     keep: Keep,
     /// The current line has had a unit: it ends even without a terminator.
@@ -210,7 +198,7 @@ enum Phase {
 }
 
 impl Reshaper {
-    pub fn new(options: &Options, marker: Vec<u8>, marker_width: usize) -> Self {
+    pub(super) fn new(options: &Options, marker: Vec<u8>, marker_width: usize) -> Self {
         // No limit still skips.
         let width = if options.width == 0 {
             usize::MAX
@@ -230,7 +218,7 @@ impl Reshaper {
             marker,
             tab_width: options.tab_width.max(1),
             terminator: options.terminator,
-            line_end: TerminatorFinder::new(options.terminator),
+            line_end: LineEnd::new(options.terminator),
             skip: Skip {
                 columns: options.skip,
                 ..Skip::default()
@@ -242,12 +230,12 @@ impl Reshaper {
     }
 
     /// Nothing of a line has been taken since the last one ended.
-    pub fn at_line_start(&self) -> bool {
+    pub(super) fn at_line_start(&self) -> bool {
         !self.in_line
     }
 
-    /// As [`crate::Cutter::process`].
-    pub fn process<W: Write + ?Sized>(
+    /// As [`super::Cutter::process`].
+    pub(super) fn process<W: Write + ?Sized>(
         &mut self,
         scanner: &mut Scanner,
         input: &[u8],
@@ -264,10 +252,9 @@ impl Reshaper {
             if self.keep.phase == Phase::Cut && self.tail_width == 0 {
                 // Nothing more of this line is written: on to its end.
                 let rest = &input[pos..];
-                let len = self.line_end.find_streaming(rest).unwrap_or(rest.len());
-                if len > 0 {
-                    self.after_cr = rest[len - 1] == b'\r';
-                }
+                // The byte at `pos` is not the terminator: `len` is at least 1.
+                let len = self.line_end.find(rest).unwrap_or(rest.len());
+                self.after_cr = rest[len - 1] == b'\r';
                 pos += len;
                 continue;
             }

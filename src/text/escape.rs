@@ -13,6 +13,11 @@ const BEL: u8 = 0x07;
 const CAN: u8 = 0x18;
 const SUB: u8 = 0x1a;
 
+/// Switches every colour and attribute off.
+pub(crate) const SGR_RESET: &[u8] = b"\x1b[0m";
+/// Closes an OSC 8 hyperlink.
+pub(crate) const HYPERLINK_CLOSE: &[u8] = b"\x1b]8;;\x1b\\";
+
 /// What an escape sequence does to the state that a cut must undo.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Effect {
@@ -44,6 +49,24 @@ pub enum Escape {
 /// kind of sequence whose bytes may include a line terminator.
 pub fn may_span_lines(bytes: &[u8]) -> bool {
     matches!(bytes, [ESC, b']' | b'P' | b'X' | b'^' | b'_', ..])
+}
+
+/// The input that the unit at `input[pos..]` may span, and whether the line
+/// ends with it. Only a control string could run on past the terminator, so
+/// only there is the line's end looked for; the CR of a CRLF ends the line
+/// with it, and is no part of the string.
+pub(crate) fn unit_input(input: &[u8], pos: usize, eof: bool, terminator: u8) -> (&[u8], bool) {
+    let rest = &input[pos..];
+    if may_span_lines(rest) {
+        let window = &rest[..rest.len().min(MAX_ESCAPE_LEN)];
+        if let Some(mut end) = memchr::memchr(terminator, window) {
+            if terminator == b'\n' && rest[..end].ends_with(b"\r") {
+                end -= 1;
+            }
+            return (&rest[..end], true);
+        }
+    }
+    (rest, eof)
 }
 
 /// Reads the escape sequence at the start of `bytes` (which starts with `ESC`).
@@ -138,36 +161,13 @@ fn parse_csi(bytes: &[u8], end_of_input: impl Fn(usize) -> Escape) -> Escape {
         .count();
     let at = 2 + params + intermediates;
     match window.get(at) {
-        Some(&final_byte @ 0x40..=0x7e) => {
-            let effect = if final_byte == b'm' && intermediates == 0 {
-                sgr_effect(&window[2..2 + params])
-            } else {
-                Effect::None
-            };
-            Escape::Complete {
-                len: at + 1,
-                effect,
-            }
-        }
+        // Plain parameters were read above: no SGR is left here.
+        Some(0x40..=0x7e) => Escape::Complete {
+            len: at + 1,
+            effect: Effect::None,
+        },
         Some(_) => Escape::Aborted { len: at },
         None => end_of_input(at),
-    }
-}
-
-/// SGR parameters are digits, `;` and `:`; anything else (`ESC [ > 4 m`) is a
-/// private sequence that sets no colour. Only parameters that are all zeros
-/// (`ESC [ m`, `ESC [ 0 m`) count as a reset: a sequence such as `ESC [ 1 ; 0 m`
-/// ends with everything off too, but appending a needless `ESC [ 0 m` after it
-/// costs nothing, while missing a colour left on would colour the next lines.
-fn sgr_effect(params: &[u8]) -> Effect {
-    if !params
-        .iter()
-        .all(|b| b.is_ascii_digit() || *b == b';' || *b == b':')
-    {
-        return Effect::None;
-    }
-    Effect::Sgr {
-        resets: params.iter().all(|&b| b == b'0'),
     }
 }
 

@@ -1,0 +1,53 @@
+//! What a [`Cutter`](super::Cutter) does to each line.
+
+/// Which part of a cut line is kept.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KeepPart {
+    /// The first columns, then the marker.
+    #[default]
+    Start,
+    /// The marker, then the last columns.
+    End,
+    /// The first and the last columns, the marker between them.
+    Middle,
+}
+
+/// What a [`Cutter`](super::Cutter) does to each line.
+///
+/// ```
+/// use short::{KeepPart, Options};
+///
+/// let options = Options { width: 40, keep: KeepPart::End, ..Options::default() };
+/// assert_eq!(options.tab_width, 8);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// The display width to cut to; 0 means no limit.
+    pub width: usize,
+    /// Written after the text of a cut line; empty for none.
+    pub marker: Vec<u8>,
+    /// Columns between tab stops (at least 1).
+    pub tab_width: usize,
+    /// The byte that ends a line: `\n`, or NUL for `-z`.
+    pub terminator: u8,
+    /// East Asian ambiguous-width characters take two columns.
+    pub cjk: bool,
+    /// Which part of a cut line is kept.
+    pub keep: KeepPart,
+    /// Columns dropped from the start of every line before it is cut.
+    pub skip: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            width: 80,
+            marker: Vec::new(),
+            tab_width: 8,
+            terminator: b'\n',
+            cjk: false,
+            keep: KeepPart::Start,
+            skip: 0,
+        }
+    }
+}
