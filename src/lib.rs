@@ -4,10 +4,11 @@
 //! The library's API is [`Cutter`] (with its [`Options`] and [`KeepPart`]),
 //! which cuts bytes in memory, and [`cut_stream`], which drives it over a
 //! reader. The modules, from the bottom up: `simd` sorts bytes into classes
-//! many at a time (the only place with `unsafe`), `text` knows what a
-//! terminal draws (decoding, escape sequences, widths, the units a cut never
-//! divides), `cut` holds the ways of cutting, `input` the read loop, and
-//! `terminal` and `cli` what the command line needs.
+//! many at a time (the one module that opts out of the compiler's memory
+//! checks), `text` knows what a terminal draws (decoding, escape sequences,
+//! widths, the units a cut never divides), `cut` holds the ways of cutting,
+//! `input` the read loop, and `terminal` and `cli` what the command line
+//! needs.
 
 mod cut;
 mod input;

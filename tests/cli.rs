@@ -80,6 +80,36 @@ fn terminal_without_rows_still_gives_its_width() {
     assert_eq!(screen, format!("{}\n", &line[..37]));
 }
 
+/// A terminal that reports no columns gives no width: the next one asked
+/// does.
+#[test]
+fn terminal_of_no_columns_is_passed_over() {
+    let no_columns = terminal(24, 0);
+    let stderr = terminal(24, 20);
+    let output = short()
+        .stdin(Stdio::piped())
+        .stdout(no_columns.slave.try_clone().unwrap())
+        .stderr(stderr.slave.try_clone().unwrap())
+        .spawn()
+        .and_then(|mut child| {
+            child.stdin.take().unwrap().write_all(&[b'y'; 50])?;
+            child.wait()
+        })
+        .unwrap();
+    assert!(output.success());
+    drop(no_columns.slave);
+    let mut screen = Vec::new();
+    let mut chunk = [0; 4096];
+    let mut master = File::from(no_columns.master);
+    while let Ok(len) = master.read(&mut chunk) {
+        if len == 0 {
+            break;
+        }
+        screen.extend_from_slice(&chunk[..len]);
+    }
+    assert_eq!(screen, [b'y'; 20]);
+}
+
 #[test]
 fn width_flag_beats_the_terminal() {
     let screen = on_terminal(37, &["-w", "5", "-e"], "日本語テキスト\n".as_bytes());

@@ -255,6 +255,21 @@ mod tests {
         assert_eq!(marked(3, "[cut]", "abcdef\n"), "[cu\n");
     }
 
+    /// Colours set in the skipped columns are written again where the kept
+    /// text starts; of more than 1 KiB of them with no reset, the latest.
+    #[test]
+    fn colours_replayed_after_a_skip_are_bounded() {
+        let options = Options {
+            width: 3,
+            skip: 2,
+            ..Options::default()
+        };
+        let line = format!("a{}bcdef\n", "\x1b[31m".repeat(300));
+        let out = String::from_utf8(cut_with(options, line.as_bytes())).unwrap();
+        // 204 sequences of 5 bytes fill 1020 bytes; the 205th starts anew.
+        assert_eq!(out, format!("{}cde\x1b[0m\n", "\x1b[31m".repeat(96)));
+    }
+
     #[test]
     fn crlf_is_kept() {
         assert_eq!(cut(2, "abc\r\nde\r\n"), "ab\r\nde\r\n");

@@ -180,7 +180,7 @@ mod tests {
     #[test]
     fn nth_set_bit_counts_the_bits_below() {
         let mut random = crate::testing::Random::new(0x1234_5678_9abc_def1);
-        for round in 0..20_000 {
+        for round in 0..crate::testing::rounds(20_000) {
             // Sparse, dense and every-other words as well as random ones.
             let bits = match round % 4 {
                 0 => random.next(),

@@ -12,7 +12,8 @@ use std::arch::x86_64::{
 };
 
 use super::lanes::{ChunkLanes, StretchBits, stretch_bits_of};
-use super::{BLOCK, BlockClasses, ChunkReader, ReadStretch};
+use super::stretch::{Stretch, stretch_prefix};
+use super::{BLOCK, BlockClasses, ChunkReader};
 
 /// 16 bytes, and the three after them.
 const LOOKAHEAD_CHUNK: usize = 19;
@@ -20,7 +21,7 @@ const LOOKAHEAD_CHUNK: usize = 19;
 /// 32 bytes, and the three after them.
 const LOOKAHEAD_WIDE_CHUNK: usize = 35;
 
-const _: () = assert!(LOOKAHEAD_WIDE_CHUNK <= super::MAX_LOOKAHEAD);
+const _: () = assert!(LOOKAHEAD_WIDE_CHUNK <= super::stretch::MAX_LOOKAHEAD);
 
 /// [`super::classify_block`] with SSE2, which does in one instruction what
 /// takes word arithmetic a dozen.
@@ -138,10 +139,8 @@ fn stretch_bits_sse2(bytes: &[u8; LOOKAHEAD_CHUNK]) -> StretchBits {
 }
 
 /// Stretches 32 bytes at a time: the proof that the processor has AVX2 and
-/// POPCNT. Its field is private to this file, and the one place that makes
-/// one is [`read_with_avx2`]; the loop it is handed to is generic over its
-/// reader and returns a type chosen before the reader, so no `Avx2Chunks`
-/// leaves that call.
+/// POPCNT. Its field is private to this file, and the only functions that
+/// make one have `#[target_feature]` for both and keep it to themselves.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Avx2Chunks(());
 
@@ -156,17 +155,31 @@ impl ChunkReader for Avx2Chunks {
         unsafe { stretch_bits_avx2(chunk) }
     }
 
-    /// With POPCNT, which [`read_with_avx2`] enables, one instruction.
+    /// With POPCNT, which [`stretch_with_avx2`] enables, one instruction.
     #[inline(always)]
     fn count_ones(self, bits: u32) -> usize {
         bits.count_ones() as usize
     }
 }
 
-/// Runs `loop_` with [`Avx2Chunks`], compiled for AVX2 and POPCNT.
+/// [`super::StretchReaders::stretch`] with [`Avx2Chunks`], the loop
+/// compiled for AVX2 and POPCNT.
 #[target_feature(enable = "avx2,popcnt")]
-pub(super) fn read_with_avx2<Loop: ReadStretch>(loop_: Loop) -> Loop::Output {
-    loop_.read(Avx2Chunks(()))
+pub(super) fn stretch_with_avx2(bytes: &[u8], room: usize, cjk: bool) -> Stretch {
+    stretch_prefix(Avx2Chunks(()), bytes, room, cjk)
+}
+
+/// What the AVX2 reader gives the chunk at the start of `bytes`, where the
+/// processor has it.
+#[cfg(test)]
+pub(super) fn avx2_classify(bytes: &[u8; LOOKAHEAD_WIDE_CHUNK]) -> Option<StretchBits> {
+    #[target_feature(enable = "avx2,popcnt")]
+    fn classify(bytes: &[u8]) -> StretchBits {
+        Avx2Chunks(()).classify(bytes)
+    }
+    // SAFETY: AVX2 and POPCNT are there.
+    (is_x86_feature_detected!("avx2") && is_x86_feature_detected!("popcnt"))
+        .then(|| unsafe { classify(bytes) })
 }
 
 #[target_feature(enable = "avx2")]
@@ -311,7 +324,7 @@ mod avx2 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::Random;
+    use crate::testing::{Random, rounds};
 
     /// Every byte now and then, and the bytes of `common` often.
     fn random_bytes<const N: usize>(random: &mut Random, common: &[u8]) -> [u8; N] {
@@ -324,30 +337,17 @@ mod tests {
         })
     }
 
-    /// What the AVX2 reader gives a chunk, if the processor has it.
-    fn avx2_bits(bytes: &[u8; LOOKAHEAD_WIDE_CHUNK]) -> Option<StretchBits> {
-        struct Classify<'a>(&'a [u8]);
-        impl ReadStretch for Classify<'_> {
-            type Output = (u32, StretchBits);
-            fn read<Reader: ChunkReader>(self, reader: Reader) -> Self::Output {
-                (Reader::LEN, reader.classify(self.0))
-            }
-        }
-        let (len, bits) = super::super::StretchReaders::detect().read(Classify(bytes))?;
-        (len == 32).then_some(bits)
-    }
-
     #[test]
     fn stretch_bits_are_the_same_in_avx2_and_in_sse2() {
         let mut random = Random::new(0x510e_527f_ade6_82d1);
         let common =
             b"\x20\x7e\x80\x81\x82\x83\x92\x97\x98\x99\x9a\x9f\xa6\xaa\xb0\xb8\xbc\xbd\xbf\
             \xc3\xcc\xd0\xe3\xe4\xea\xed\xef\xf0";
-        if avx2_bits(&[0; LOOKAHEAD_WIDE_CHUNK]).is_none() {
+        if avx2_classify(&[0; LOOKAHEAD_WIDE_CHUNK]).is_none() {
             eprintln!("skipped: this processor has no AVX2");
             return;
         }
-        for _ in 0..50_000 {
+        for _ in 0..rounds(50_000) {
             let bytes: [u8; LOOKAHEAD_WIDE_CHUNK] = random_bytes(&mut random, common);
             let half = |from: usize| Sse2Chunks.classify(&bytes[from..]);
             let (low, high) = (half(0), half(16));
@@ -359,14 +359,14 @@ mod tests {
                 wide: both(|bits| bits.wide),
                 emoji: both(|bits| bits.emoji),
             };
-            assert_eq!(avx2_bits(&bytes), Some(expected), "{bytes:x?}");
+            assert_eq!(avx2_classify(&bytes), Some(expected), "{bytes:x?}");
         }
     }
 
     #[test]
     fn block_classes_are_the_same_in_words_and_in_sse2() {
         let mut random = Random::new(0x9e37_79b9_7f4a_7c15);
-        for _ in 0..20_000 {
+        for _ in 0..rounds(20_000) {
             // The bytes of colour codes often.
             let block = random_bytes(&mut random, b"\x1b[0123456789;:m@~ax\t\x7f\x80");
             assert_eq!(
@@ -379,7 +379,7 @@ mod tests {
     #[test]
     fn printable_bits_are_the_same_in_words_and_in_sse2() {
         let mut random = Random::new(0x0813_aa15_1234_5678);
-        for _ in 0..20_000 {
+        for _ in 0..rounds(20_000) {
             let chunk = random_bytes(&mut random, b"\x1f\x20\x7e\x7f\x80");
             assert_eq!(
                 printable_bits(&chunk),

@@ -304,6 +304,32 @@ mod tests {
     }
 
     #[test]
+    fn can_and_sub_cancel_a_string() {
+        for cancel in [b'\x18', b'\x1a'] {
+            let mut bytes = b"\x1b]0;ti".to_vec();
+            bytes.push(cancel);
+            bytes.extend_from_slice(b"tle\x07");
+            assert_eq!(complete(&bytes), Escape::Aborted { len: 6 });
+            bytes[1] = b'P';
+            assert_eq!(complete(&bytes), Escape::Aborted { len: 6 });
+        }
+    }
+
+    /// An ESC as the last byte within the bound may start the ST that ends
+    /// the string: with more bytes after the bound it cannot, and the string
+    /// is unbounded; at the end of what was read, it waits.
+    #[test]
+    fn esc_at_the_edge_of_the_bound() {
+        let mut bytes = b"\x1b]0;".to_vec();
+        bytes.resize(MAX_ESCAPE_LEN - 1, b'x');
+        bytes.push(ESC);
+        assert_eq!(parse(&bytes, false), Escape::Incomplete);
+        let mut longer = bytes.clone();
+        longer.push(b'\\');
+        assert_eq!(parse(&longer, false), Escape::Unbounded);
+    }
+
+    #[test]
     fn unterminated_string_is_bounded() {
         let mut long = b"\x1b]0;".to_vec();
         long.resize(MAX_ESCAPE_LEN + 10, b'x');

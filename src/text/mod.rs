@@ -13,7 +13,8 @@ mod memo;
 pub(crate) mod plain;
 pub(crate) mod scanner;
 mod segment;
-mod stretch;
+#[cfg(test)]
+mod tests;
 mod traits;
 pub(crate) mod width;
 

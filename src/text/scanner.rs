@@ -8,10 +8,9 @@ use super::decode::{Decoded, decode, decode_well_formed};
 use super::escape::{self, Effect, Escape};
 use super::memo::Memo;
 use super::segment::is_regional_indicator;
-use super::stretch::{MIN_STRETCH_ROOM, Stretch, StretchAt};
 use super::traits::{Traits, WIDE_AND_ALONE, find_traits};
 use super::width::{cluster_width, next_tab_stop};
-use crate::simd::{StretchReaders, printable_ascii_prefix};
+use crate::simd::{MIN_STRETCH_ROOM, Stretch, StretchReaders, printable_ascii_prefix};
 
 /// A grapheme cluster longer than this is measured in pieces of this size. Real
 /// clusters are far shorter (a family emoji with skin tones is 35 bytes, a
@@ -272,11 +271,7 @@ impl Scanner {
     /// columns allow, if this processor reads such text a chunk at a time.
     #[inline(always)]
     fn stretch(&self, bytes: &[u8], room: usize) -> Option<Stretch> {
-        self.readers.read(StretchAt {
-            bytes,
-            room,
-            cjk: self.cjk,
-        })
+        self.readers.stretch(bytes, room, self.cjk)
     }
 
     /// The character at the start of `line`, with its length, if it has the
