@@ -192,8 +192,8 @@ impl Scanner {
                 };
             };
             let found = match byte {
-                // The lead bytes of no class of the stretch first: a test of
-                // the stretch's before them took Hindi text 3 % longer.
+                // The lead bytes of no class of the stretch first, so that
+                // other scripts do not pay for the stretch's test.
                 0xd2..=0xe2 | 0xee | 0xf0.. => self.char_in_run(&line[pos..]),
                 0xe3..=0xed | 0xef | 0xc3..=0xcc | 0xd0..=0xd1
                     if (byte >= 0xe3 || !self.cjk) && limit - col >= MIN_STRETCH_ROOM =>

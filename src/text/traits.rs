@@ -10,8 +10,8 @@ use super::width::{cluster_width, takes_a_cell};
 /// and Hangul syllables: the tens of thousands of characters of CJK text,
 /// each two columns wide and a cluster of its own beside any other, whatever
 /// the table of ambiguous widths. Their traits are known without asking the
-/// segmentation rules each time one is first met, which takes a microsecond:
-/// as long as cutting a few hundred kilobytes of such text. The test
+/// segmentation rules each time one is first met, which costs as much as
+/// cutting a few hundred kilobytes of such text. The test
 /// `wide_characters_that_stand_alone_are_known` holds this to the rules.
 pub(super) const WIDE_AND_ALONE: [std::ops::RangeInclusive<u32>; 2] =
     [0x3400..=0x9fff, 0xac00..=0xd7a3];
