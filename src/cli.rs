@@ -41,9 +41,9 @@ pub struct Cli {
         long,
         value_name = "N",
         default_value_t = 8,
-        value_parser = clap::value_parser!(u16).range(1..)
+        value_parser = clap::value_parser!(u64).range(1..)
     )]
-    pub tab_width: u16,
+    pub tab_width: u64,
 
     /// Lines end with NUL instead of newline (as with grep -z, sort -z)
     #[arg(short, long)]
@@ -79,7 +79,7 @@ impl Cli {
         Options {
             width,
             marker,
-            tab_width: usize::from(self.tab_width),
+            tab_width: usize::try_from(self.tab_width).unwrap_or(usize::MAX),
             terminator: if self.zero_terminated { b'\0' } else { b'\n' },
             cjk: self.cjk,
             keep: match self.keep {

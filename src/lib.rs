@@ -7,8 +7,8 @@
 //! many at a time (the one module that opts out of the compiler's memory
 //! checks), `text` knows what a terminal draws (decoding, escape sequences,
 //! widths, the units a cut never divides), `cut` holds the ways of cutting,
-//! `input` the read loop, and `terminal` and `cli` what the command line
-//! needs.
+//! `input` the read loop, and `terminal`, `files` and `cli` what the
+//! command line needs.
 
 mod cut;
 mod input;
@@ -18,6 +18,8 @@ mod testing;
 
 #[doc(hidden)]
 pub mod cli;
+#[doc(hidden)]
+pub mod files;
 #[doc(hidden)]
 pub mod terminal;
 #[doc(hidden)]

@@ -12,6 +12,8 @@ use short::cli::Cli;
 use short::terminal::{self, Terminal};
 use short::{BUFFER_LEN, Cutter, Error, cut_stream};
 
+use short::files::{self, Output, quote};
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // A width that came from a terminal follows its window.
@@ -23,6 +25,13 @@ fn main() -> ExitCode {
     });
     let window_width = || terminal.as_ref().and_then(Terminal::columns);
     let mut cutter = Cutter::new(cli.options(width));
+    // The runtime gives a closed descriptor /dev/null: writing there would
+    // lose the output and report success.
+    if files::was_closed(&io::stdout()) {
+        complain("standard output: bad file descriptor");
+        return ExitCode::FAILURE;
+    }
+    let output = Output::identify();
     let mut out = BufWriter::with_capacity(BUFFER_LEN, io::stdout().lock());
     let mut buffer = vec![0; BUFFER_LEN];
     let stdin = [Path::new("-").to_path_buf()];
@@ -34,22 +43,35 @@ fn main() -> ExitCode {
     let mut status = ExitCode::SUCCESS;
     for path in files {
         let result = if path.as_os_str() == "-" {
-            cut_stream(
-                &mut cutter,
-                &mut io::stdin().lock(),
-                &mut buffer,
-                &mut out,
-                window_width,
-            )
+            let stdin = io::stdin();
+            if files::was_closed(&stdin) {
+                Err(Error::Read(files::bad_descriptor()))
+            } else if output.is_read_by(&stdin) {
+                Err(Error::Read(files::input_is_output()))
+            } else {
+                cut_stream(
+                    &mut cutter,
+                    &mut stdin.lock(),
+                    &mut buffer,
+                    &mut out,
+                    window_width,
+                )
+            }
         } else {
-            File::open(path).map_err(Error::Read).and_then(|mut file| {
-                cut_stream(&mut cutter, &mut file, &mut buffer, &mut out, window_width)
-            })
+            File::open(path)
+                .and_then(|file| match output.is_read_by(&file) {
+                    true => Err(files::input_is_output()),
+                    false => Ok(file),
+                })
+                .map_err(Error::Read)
+                .and_then(|mut file| {
+                    cut_stream(&mut cutter, &mut file, &mut buffer, &mut out, window_width)
+                })
         };
         match result {
             Ok(()) => {}
             Err(Error::Read(error)) => {
-                complain(&format!("{}: {}", path.display(), reason(&error)));
+                complain(&format!("{}: {}", quote(path.as_os_str()), reason(&error)));
                 status = ExitCode::FAILURE;
             }
             // The reader of our output has gone (`short big.log | head -1`): nothing

@@ -189,6 +189,108 @@ fn file_truncated_while_read() {
     assert!(output.len() < lines * cut_line.len());
 }
 
+/// Widths, skips and tab stops of any size: a width no line reaches is no
+/// limit, and no sum of columns wraps (the tests run a build that checks).
+#[test]
+fn numbers_of_any_size() {
+    let max = u64::MAX.to_string();
+    let near_max = (u64::MAX - 1).to_string();
+    let input = "abc\tdef 日本語 e\u{301}\x1b[31mred\x1b[0m\r\n\tx\n";
+    for width in [&max[..], &near_max, "4611686018427387904"] {
+        for mode in [&[][..], &["-e"], &["-k", "end"], &["-k", "middle", "-e"]] {
+            for tabs in [&["-t", &max[..]][..], &["-t", "8"]] {
+                let mut args = vec!["-w", width];
+                args.extend(mode);
+                args.extend(tabs);
+                let output = run_with_input(short().args(&args), input.as_bytes());
+                assert!(output.status.success(), "{args:?}: {output:?}");
+                assert_eq!(output.stdout, input.as_bytes(), "{args:?}");
+            }
+        }
+    }
+    for args in [
+        &["-s", &max[..]][..],
+        &["-s", &near_max, "-w", &near_max],
+        &["-s", &near_max, "-w", "5", "-k", "end"],
+        &["-s", "2", "-w", &max, "-t", &max],
+    ] {
+        let output = run_with_input(short().args(args), input.as_bytes());
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        assert_eq!(output.stdout.iter().filter(|&&b| b == b'\n').count(), 2);
+    }
+    let output = run_with_input(short().env("COLUMNS", &near_max), input.as_bytes());
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(output.stdout, input.as_bytes());
+}
+
+/// An input that is also the output would grow without end: like GNU cat,
+/// short refuses it and goes on with the other files.
+#[test]
+fn input_that_is_the_output_is_refused() {
+    let dir = std::env::temp_dir().join(format!("short-input-output-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("log"), "a line\n").unwrap();
+    fs::write(dir.join("other"), "other\n").unwrap();
+    fs::write(dir.join("empty"), "").unwrap();
+    for (script, expected_log) in [
+        (r#""$SHORT" log >> log"#, "a line\n"),
+        (r#""$SHORT" other log >> log"#, "a line\nother\n"),
+        (r#""$SHORT" < log >> log"#, "a line\n"),
+    ] {
+        fs::write(dir.join("log"), "a line\n").unwrap();
+        let output = bash(script).current_dir(&dir).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{script}");
+        let name = if script.contains('<') { "-" } else { "log" };
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            format!("short: {name}: input file is output file\n"),
+            "{script}"
+        );
+        assert_eq!(fs::read_to_string(dir.join("log")).unwrap(), expected_log);
+    }
+    // Nothing to read: nothing grows.
+    let output = bash(r#""$SHORT" empty >> empty"#)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A name is shown in a message as GNU tools show it: it can neither send
+/// the terminal an escape sequence nor forge a line of its own.
+#[test]
+fn names_in_messages_are_quoted() {
+    let name = "evil\x1b]0;PWNED\x07\x1b[2J\nshort: fake: line";
+    let output = short().arg(name).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "short: 'evil'$'\\033'']0;PWNED'$'\\a\\033''[2J'$'\\n''short: fake: line': \
+         no such file or directory\n"
+    );
+}
+
+/// A closed standard output or input is an error, as in cat, not /dev/null.
+#[test]
+fn closed_standard_streams_are_errors() {
+    for (script, message) in [
+        (
+            r#"echo hi | "$SHORT" >&-"#,
+            "short: standard output: bad file descriptor\n",
+        ),
+        (r#""$SHORT" <&-"#, "short: -: bad file descriptor\n"),
+    ] {
+        let output = bash(script).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{script}");
+        assert_eq!(String::from_utf8_lossy(&output.stderr), message, "{script}");
+    }
+    // /dev/null opened by the shell is no closed stream.
+    let output = bash(r#"echo hi | "$SHORT" > /dev/null"#).output().unwrap();
+    assert!(output.status.success());
+}
+
 /// Endless input whose reader stops early: short ends quietly.
 #[test]
 fn endless_input_cut_by_head() {

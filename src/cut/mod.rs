@@ -105,15 +105,32 @@ impl Cutter {
     }
 }
 
+/// Widths from here on behave as no limit: no line reaches them.
+const NO_LIMIT_FROM: usize = 1 << 62;
+
+/// Tab stops further apart are taken this far apart: a terminal's size is a
+/// 16-bit number, so none has a stop further on, and a tab written as spaces
+/// (after a skip, in a kept end) stays a few pages long.
+const MAX_TAB_WIDTH: usize = 1 << 16;
+
 impl Engine {
     fn new(scanner: &mut Scanner, options: &Options) -> Self {
+        let options = &Options {
+            width: if options.width >= NO_LIMIT_FROM {
+                0
+            } else {
+                options.width
+            },
+            tab_width: options.tab_width.clamp(1, MAX_TAB_WIDTH),
+            ..options.clone()
+        };
         let (marker, marker_width) = fit_marker(scanner, options);
         if options.keep == KeepPart::Start && options.skip == 0 {
             Engine::Start(KeepStart::new(
                 options.width,
                 marker,
                 marker_width,
-                options.tab_width.max(1),
+                options.tab_width,
                 options.terminator,
             ))
         } else {
@@ -133,7 +150,7 @@ fn fit_marker(scanner: &mut Scanner, options: &Options) -> (Vec<u8>, usize) {
         let Some(unit) = scanner.next(&marker[end..], true) else {
             break;
         };
-        let next_col = unit.kind.advance(col, options.tab_width.max(1));
+        let next_col = unit.kind.advance(col, options.tab_width);
         if next_col > options.width {
             break;
         }

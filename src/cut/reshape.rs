@@ -152,7 +152,7 @@ impl Keep {
         self.window
             .extend(std::iter::repeat_n((1, piece), text.len()));
         self.window_bytes.extend(text);
-        self.window_width += text.len();
+        self.window_width = self.window_width.saturating_add(text.len());
     }
 
     /// Drops the whole window at once, as [`Keep::pop_front`] would unit by unit.
@@ -216,7 +216,7 @@ impl Reshaper {
             head_width,
             tail_width: text_width - head_width,
             marker,
-            tab_width: options.tab_width.max(1),
+            tab_width: options.tab_width,
             terminator: options.terminator,
             line_end: LineEnd::new(options.terminator),
             skip: Skip {
@@ -292,7 +292,7 @@ impl Reshaper {
     fn take_ascii<W: Write + ?Sized>(&mut self, run: &[u8], out: &mut W) -> io::Result<usize> {
         if self.skip.col < self.skip.columns {
             let taken = run.len().min(self.skip.columns - self.skip.col);
-            self.skip.col += taken;
+            self.skip.col = self.skip.col.saturating_add(taken);
             if self.skip.col == self.skip.columns {
                 self.replay_skipped(out)?;
             }
@@ -303,13 +303,13 @@ impl Reshaper {
             Phase::Head if self.head_width > 0 || self.tail_width == 0 => {
                 let taken = run.len().min(self.head_width - keep.col);
                 out.write_all(&run[..taken])?;
-                keep.col += taken;
+                keep.col = keep.col.saturating_add(taken);
                 taken
             }
             Phase::Head => 0,
             Phase::Held => {
                 let taken = run.len().min(self.width - keep.col);
-                keep.col += taken;
+                keep.col = keep.col.saturating_add(taken);
                 keep.push_text(&run[..taken]);
                 if keep.window_bytes.len() > MAX_WINDOW {
                     keep.phase = Phase::Cut;
@@ -325,14 +325,14 @@ impl Reshaper {
                     // Everything in the window before the run goes.
                     keep.drop_window();
                 }
-                keep.col += run.len();
+                keep.col = keep.col.saturating_add(run.len());
                 keep.push_text(kept);
                 self.trim_window();
                 run.len()
             }
             Phase::Cut => 0,
         };
-        self.skip.col += taken;
+        self.skip.col = self.skip.col.saturating_add(taken);
         Ok(taken)
     }
 
@@ -441,7 +441,7 @@ impl Reshaper {
         }
         keep.window.push_back((bytes.len(), piece));
         keep.window_bytes.extend(bytes);
-        keep.window_width += tail_width;
+        keep.window_width = keep.window_width.saturating_add(tail_width);
         if keep.window_bytes.len() > MAX_WINDOW {
             // Only zero-width content can make so many bytes within the width:
             // the line is taken as cut, as when keeping the start.

@@ -143,7 +143,10 @@ impl KeepStart {
             }
             let mut known = None;
             if self.line.phase == Phase::Start {
-                let window = &input[pos..input.len().min(pos + self.width + 1)];
+                // The width may be any number: the window ends with the input first.
+                let window = &input[pos..input
+                    .len()
+                    .min(pos.saturating_add(self.width).saturating_add(1))];
                 // Printable ASCII takes one column a byte.
                 let printable = printable_ascii_prefix(window);
                 if printable > self.width {

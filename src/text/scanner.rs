@@ -18,6 +18,9 @@ use crate::simd::{MIN_STRETCH_ROOM, Stretch, StretchReaders, printable_ascii_pre
 /// and the bytes a stream must hold back for it, small.
 pub const MAX_CLUSTER_LEN: usize = 256;
 
+/// The most bytes read as one stretch.
+const MAX_STRETCH_LEN: usize = 4096;
+
 /// The longest unit [`Scanner::next`] can return or wait for.
 pub const MAX_UNIT_LEN: usize = if escape::MAX_ESCAPE_LEN > MAX_CLUSTER_LEN + 4 {
     escape::MAX_ESCAPE_LEN
@@ -50,7 +53,7 @@ impl Kind {
     /// The column after this unit, placed at `col`.
     pub fn advance(self, col: usize, tab_width: usize) -> usize {
         match self {
-            Kind::Text { width } => col + width,
+            Kind::Text { width } => col.saturating_add(width),
             Kind::Tab => next_tab_stop(col, tab_width),
             Kind::CarriageReturn => 0,
             Kind::Control | Kind::Escape(_) => col,
@@ -198,7 +201,10 @@ impl Scanner {
                 0xe3..=0xed | 0xef | 0xc3..=0xcc | 0xd0..=0xd1
                     if (byte >= 0xe3 || !self.cjk) && limit - col >= MIN_STRETCH_ROOM =>
                 {
-                    match self.stretch(&line[pos..], limit - col) {
+                    // A stretch a page at most, so that marks past a unit's
+                    // bound are seen within a page of it.
+                    let end = line.len().min(pos + MAX_STRETCH_LEN);
+                    match self.stretch(&line[pos..end], limit - col) {
                         // No chunk reader on this processor.
                         None => self.char_in_run(&line[pos..]),
                         Some(stretch) => {
@@ -210,6 +216,12 @@ impl Scanner {
                             }
                             pos += stretch.len;
                             col += stretch.columns;
+                            if pos - unit_start > MAX_CLUSTER_LEN {
+                                return stop(unit_start, unit_col);
+                            }
+                            if pos == end && end < line.len() {
+                                continue;
+                            }
                             // What ends a stretch is of none of its classes: a
                             // character (U+0338, which changes the width of what
                             // it follows, among them) or ill-formed bytes are
@@ -250,7 +262,12 @@ impl Scanner {
             };
             let (len, next_col) = match found {
                 Some((len, traits)) if traits.has(Traits::ALONE) => (len, col + traits.width()),
-                Some((len, traits)) if traits.has(Traits::MARK) => {
+                // A unit of more marks than a cluster's bound is left to
+                // `cluster`, which measures it in pieces: read here, it would
+                // be read again from its start after every piece.
+                Some((len, traits))
+                    if traits.has(Traits::MARK) && pos + len - unit_start <= MAX_CLUSTER_LEN =>
+                {
                     pos += len;
                     continue;
                 }
@@ -615,6 +632,21 @@ pub(crate) mod tests {
             assert!(unit.kind.advance(col, 8) > limit, "{shown:?} to {limit}");
         }
         run.len
+    }
+
+    /// A unit longer than a cluster's bound is not read by the loop: it is
+    /// measured in pieces, and the loop does not read its marks again and
+    /// again from its base.
+    #[test]
+    fn runs_leave_units_past_the_bound_to_the_clusters() {
+        let mut scanner = Scanner::new(false);
+        // Marks that stretches read, and marks that they do not.
+        for (base, mark) in [('\u{E9}', '\u{301}'), ('a', '\u{483}')] {
+            let line = format!("xy{base}{}", mark.to_string().repeat(1000));
+            let run = scanner.run(line.as_bytes(), 0, 100, 8, true);
+            assert_eq!((run.len, run.col), (2, 2), "{base:?}");
+            run_agrees_with_units(&mut scanner, line.as_bytes(), 100);
+        }
     }
 
     /// Text of units that need no segmentation rules is taken as far as the

@@ -10,11 +10,12 @@ use super::segment::{is_boundary, is_regional_indicator};
 #[inline]
 pub(crate) fn next_tab_stop(col: usize, tab_width: usize) -> usize {
     // A division takes tens of cycles, and tab stops are nearly always a
-    // power of two apart.
+    // power of two apart. A stop past the last column a line can reach is
+    // the last column.
     if tab_width.is_power_of_two() {
-        (col & !(tab_width - 1)) + tab_width
+        (col & !(tab_width - 1)).saturating_add(tab_width)
     } else {
-        (col / tab_width + 1) * tab_width
+        (col / tab_width + 1).saturating_mul(tab_width)
     }
 }
 
@@ -59,7 +60,11 @@ pub(super) fn cluster_width(cluster: &str, cjk: bool) -> usize {
     // design, have a wide character and keep unicode-width's count.
     let mut ligated = 0;
     // A ligature needs three characters: two letters and what joins them.
-    if cluster.chars().nth(2).is_some() && !cluster.chars().any(|c| c.width() == Some(2)) {
+    // Each suffix is measured whole, so a cluster of hundreds of marks (the
+    // scanner measures them in pieces) is not asked: no ligature rule
+    // reaches so far, and the cost would grow with the square of its length.
+    let chars = cluster.chars().count();
+    if (3..=MAX_LIGATURE_CHARS).contains(&chars) && !cluster.chars().any(|c| c.width() == Some(2)) {
         let mut rest_width: usize = 0;
         for (at, _) in cluster.char_indices().rev() {
             let with_it = measure(&cluster[at..]);
@@ -78,6 +83,9 @@ pub(super) fn cluster_width(cluster: &str, cjk: bool) -> usize {
         .count();
     width + ligated + drawn_anyway
 }
+
+/// The longest cluster, in characters, looked at for ligatures.
+const MAX_LIGATURE_CHARS: usize = 16;
 
 /// The letters and modifier symbols of East_Asian_Width Ambiguous
 /// (EastAsianWidth.txt): Latin-1 and Latin Extended letters, Greek,
@@ -212,5 +220,11 @@ mod tests {
         assert_eq!(next_tab_stop(5, 4), 8);
         assert_eq!(next_tab_stop(5, 3), 6);
         assert_eq!(next_tab_stop(6, 3), 9);
+        assert_eq!(next_tab_stop(usize::MAX - 3, 8), usize::MAX);
+        assert_eq!(
+            next_tab_stop(usize::MAX / 2, usize::MAX / 2),
+            usize::MAX - 1
+        );
+        assert_eq!(next_tab_stop(usize::MAX - 1, usize::MAX / 2), usize::MAX);
     }
 }
