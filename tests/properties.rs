@@ -54,6 +54,17 @@ const FRAGMENTS: &[&[u8]] = &[
     b"\x1b]8;;\x1b\\",
     b"\x1b]0;title\x07",
     b"\x1b(B",
+    b"\x1b(0",
+    b"\x1b)0",
+    b"\x0e",
+    b"\x0f",
+    b"\x1b[?25l",
+    b"\x1b[?25h",
+    b"\x1b[?1000;1006h",
+    b"\x1b[4h",
+    b"\x1b[2;5r",
+    b"\x1b[r",
+    b"\x1b>",
     b"\x1b=",
     b"\x1b[3",
     b"\x1b]8;;",
@@ -202,8 +213,12 @@ enum PieceKind {
     CarriageReturn,
     /// A control character, or an escape sequence broken off.
     Invisible,
-    /// A whole escape sequence that changes no colour or link.
+    /// A whole escape sequence that changes no colour, link or mode.
     Escape,
+    /// A sequence that switches a mode which outlives the line: SM and RM,
+    /// DEC private modes, a character set, Shift Out and In, the keypad,
+    /// the scroll region.
+    Mode,
     Sgr {
         resets: bool,
     },
@@ -248,6 +263,22 @@ fn escape(bytes: &[u8]) -> Piece {
                     };
                     Piece { len: end + 1, kind }
                 }
+                Some(&last @ (b'h' | b'l' | b'r')) if intermediates == 0 => {
+                    let params = &bytes[2..end];
+                    let plain = params
+                        .iter()
+                        .all(|b| b.is_ascii_digit() || b";:".contains(b));
+                    let private = params.first() == Some(&b'?')
+                        && params[1..].iter().all(|b| b.is_ascii_digit() || *b == b';');
+                    Piece {
+                        len: end + 1,
+                        kind: if plain || private && last != b'r' {
+                            PieceKind::Mode
+                        } else {
+                            PieceKind::Escape
+                        },
+                    }
+                }
                 Some(0x40..=0x7e) => whole(end + 1),
                 _ => invisible(end),
             }
@@ -283,10 +314,18 @@ fn escape(bytes: &[u8]) -> Piece {
                 .take_while(|b| (0x20..=0x2f).contains(*b))
                 .count();
             match bytes.get(1 + intermediates) {
+                Some(0x30..=0x7e) if intermediates == 1 && b"()*+".contains(&bytes[1]) => Piece {
+                    len: 3,
+                    kind: PieceKind::Mode,
+                },
                 Some(0x30..=0x7e) => whole(2 + intermediates),
                 _ => invisible(1 + intermediates),
             }
         }
+        Some(b'=' | b'>') => Piece {
+            len: 2,
+            kind: PieceKind::Mode,
+        },
         Some(0x30..=0x7e) => whole(2),
         _ => invisible(1),
     }
@@ -392,6 +431,10 @@ fn pieces(line: &[u8], cjk: bool) -> Vec<Piece> {
             b'\r' => Piece {
                 len: 1,
                 kind: PieceKind::CarriageReturn,
+            },
+            0x0e | 0x0f => Piece {
+                len: 1,
+                kind: PieceKind::Mode,
             },
             0x00..=0x1f | 0x7f => Piece {
                 len: 1,
@@ -554,6 +597,70 @@ fn skipped(options: &Options, line: &[u8]) -> Vec<Virtual> {
     out
 }
 
+/// What switches back the modes that `pieces` switched, each to its state
+/// before them (the other of its first setting; ASCII for the character
+/// sets; Shift In, the numeric keypad and the whole screen), the last
+/// switched first.
+fn modes_restored(pieces: &[Virtual]) -> Vec<u8> {
+    // Each mode by name, with its setting before the pieces and its last.
+    let mut modes: Vec<(String, Vec<u8>, Vec<u8>)> = Vec::new();
+    let mut switch = |name: String, before: Vec<u8>, now: Vec<u8>| match modes
+        .iter_mut()
+        .find(|(known, ..)| *known == name)
+    {
+        Some((_, _, last)) => *last = now,
+        None => modes.push((name, before, now)),
+    };
+    for piece in pieces.iter().filter(|p| matches!(p.kind, PieceKind::Mode)) {
+        let bytes = &piece.bytes;
+        match bytes.as_slice() {
+            [0x0e] | [0x0f] => switch("shift".into(), vec![0x0f], bytes.clone()),
+            [0x1b, b'=' | b'>'] => switch("keypad".into(), b"\x1b>".to_vec(), bytes.clone()),
+            [0x1b, b'[', params @ .., b'r'] => {
+                let whole = matches!(params, b"" | b";" | b"1");
+                let now = if whole {
+                    b"\x1b[r".to_vec()
+                } else {
+                    bytes.clone()
+                };
+                switch("scroll".into(), b"\x1b[r".to_vec(), now);
+            }
+            [0x1b, b'[', params @ .., last] => {
+                let (private, numbers) = match params {
+                    [b'?', rest @ ..] => ("?", rest),
+                    _ => ("", params),
+                };
+                for number in String::from_utf8_lossy(numbers).split(';') {
+                    let Ok(number) = number.parse::<u16>() else {
+                        continue;
+                    };
+                    let seq =
+                        |end: u8| format!("\x1b[{private}{number}{}", char::from(end)).into_bytes();
+                    let other = if *last == b'h' { b'l' } else { b'h' };
+                    switch(format!("{private}{number}"), seq(other), seq(*last));
+                }
+            }
+            [0x1b, designate, _] => switch(
+                format!("set {designate}"),
+                vec![0x1b, *designate, b'B'],
+                bytes.clone(),
+            ),
+            _ => unreachable!("{bytes:?} switches no mode"),
+        }
+    }
+    let mut out = Vec::new();
+    for (_, before, now) in modes.iter().rev() {
+        if before != now {
+            if before.as_slice() == b"\x1b[r" {
+                out.extend(b"\x1b7\x1b[r\x1b8");
+            } else {
+                out.extend(before);
+            }
+        }
+    }
+    out
+}
+
 /// What the cutter must write for one line (without its terminator); a CR
 /// before the terminator is kept as part of a CRLF.
 fn model_line(options: &Options, line: &[u8], terminated: bool) -> Vec<u8> {
@@ -615,12 +722,21 @@ fn model_line(options: &Options, line: &[u8], terminated: bool) -> Vec<u8> {
         state.apply(piece);
         out.extend(&piece.bytes);
     }
+    // A sequence broken off just before the cut is cancelled, or the
+    // terminal would go on with it in what follows.
+    if let Some(last) = pieces[..head_len].last()
+        && let PieceKind::Invisible = last.kind
+        && last.bytes.first() == Some(&0x1b)
+    {
+        out.push(0x18);
+    }
     if !state.link.is_empty() {
         out.extend(HYPERLINK_CLOSE);
     }
     if !state.sgr.is_empty() {
         out.extend(SGR_RESET);
     }
+    out.extend(modes_restored(&pieces[..head_len]));
     out.extend(&marker);
     // The tail: the longest run of pieces at the end of the rest that fits,
     // a tab counting the columns it took where it stood.
@@ -812,8 +928,25 @@ proptest! {
                 let (marker, _) = model_marker(&options);
                 let mut kept = out_line.strip_suffix(b"\r").unwrap_or(out_line);
                 kept = kept.strip_suffix(marker.as_slice()).unwrap_or(kept);
+                // Modes switched back, in any number.
+                while let Some(shorter) = [&b"\x1b7\x1b[r\x1b8"[..], b"\x1b(B", b"\x1b)B", b"\x0f", b"\x1b>"]
+                    .iter()
+                    .find_map(|restore| kept.strip_suffix(*restore))
+                    .or_else(|| {
+                        let end = kept.last().filter(|&&b| b == b'h' || b == b'l')?;
+                        let start = kept.iter().rposition(|&b| b == 0x1b)?;
+                        let body = &kept[start + 1..kept.len() - 1];
+                        let numbered = body.strip_prefix(b"[")?;
+                        let numbered = numbered.strip_prefix(b"?").unwrap_or(numbered);
+                        (!numbered.is_empty() && numbered.iter().all(u8::is_ascii_digit) && *end != 0)
+                            .then(|| &kept[..start])
+                    })
+                {
+                    kept = shorter;
+                }
                 kept = kept.strip_suffix(SGR_RESET).unwrap_or(kept);
                 kept = kept.strip_suffix(HYPERLINK_CLOSE).unwrap_or(kept);
+                kept = kept.strip_suffix(b"\x18").unwrap_or(kept);
                 prop_assert!(in_line.starts_with(kept), "{:?} from {:?}", kept.escape_ascii().to_string(), in_line.escape_ascii().to_string());
             }
         }

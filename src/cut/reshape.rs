@@ -13,7 +13,8 @@ use std::io::{self, Write};
 
 use super::options::{KeepPart, Options};
 use crate::simd::{LineEnd, printable_ascii_prefix};
-use crate::text::escape::{Effect, HYPERLINK_CLOSE, SGR_RESET, unit_input};
+use crate::text::escape::{ESC, Effect, HYPERLINK_CLOSE, SGR_RESET, unit_input};
+use crate::text::modes::{CANCEL, Modes};
 use crate::text::{Kind, Scanner};
 
 /// Colour and link sequences that are in force, so that they can be written
@@ -51,7 +52,7 @@ impl Replay {
                 self.link.extend_from_slice(bytes);
             }
             Effect::Hyperlink { opens: false } => self.link.clear(),
-            Effect::None => {}
+            Effect::None | Effect::Mode | Effect::Unbounded => {}
         }
     }
 
@@ -120,6 +121,11 @@ struct Keep {
     /// What the head leaves on.
     head_sgr_on: bool,
     head_link_open: bool,
+    head_modes: Modes,
+    /// The head ends with an escape sequence broken off, or holds one with
+    /// no end within the bound: a terminal may still be reading it.
+    head_after_fragment: bool,
+    head_unbounded: bool,
     /// Colours and link in force where the window starts.
     replay: Replay,
     /// The units after the head: all of them until the line is known not to
@@ -182,6 +188,9 @@ impl Keep {
         self.col = 0;
         self.head_sgr_on = false;
         self.head_link_open = false;
+        self.head_modes.clear();
+        self.head_after_fragment = false;
+        self.head_unbounded = false;
         self.replay.clear();
         self.window.clear();
         self.window_bytes.clear();
@@ -304,6 +313,9 @@ impl Reshaper {
                 let taken = run.len().min(self.head_width - keep.col);
                 out.write_all(&run[..taken])?;
                 keep.col = keep.col.saturating_add(taken);
+                if taken > 0 {
+                    keep.head_after_fragment = false;
+                }
                 taken
             }
             Phase::Head => 0,
@@ -423,11 +435,14 @@ impl Reshaper {
             if head_open && next_col <= self.head_width {
                 out.write_all(bytes)?;
                 keep.col = next_col;
+                keep.head_after_fragment = kind == Kind::Control && bytes.first() == Some(&ESC);
                 if let Kind::Escape(effect) = kind {
                     keep.replay.apply(effect, bytes);
                     match effect {
                         Effect::Sgr { resets } => keep.head_sgr_on = !resets,
                         Effect::Hyperlink { opens } => keep.head_link_open = opens,
+                        Effect::Mode => keep.head_modes.record(bytes),
+                        Effect::Unbounded => keep.head_unbounded = true,
                         Effect::None => {}
                     }
                 }
@@ -483,18 +498,26 @@ impl Reshaper {
                 keep.window.pop_back();
                 keep.window_bytes.pop_back();
             }
+            if keep.head_after_fragment || keep.head_unbounded {
+                out.write_all(&[CANCEL])?;
+            }
             if keep.head_link_open {
                 out.write_all(HYPERLINK_CLOSE)?;
             }
             if keep.head_sgr_on {
                 out.write_all(SGR_RESET)?;
             }
+            keep.head_modes.restore(out)?;
             out.write_all(&self.marker)?;
             // Sequences at the front of the tail only change what is replayed,
             // and marks there lost their base: written after the marker, they
             // would join it into a cluster of another width.
             while let Some((_, piece)) = keep.window.front()
-                && matches!(piece.kind, Kind::Escape(_) | Kind::Text { width: 0 })
+                && matches!(
+                    piece.kind,
+                    Kind::Escape(Effect::None | Effect::Sgr { .. } | Effect::Hyperlink { .. })
+                        | Kind::Text { width: 0 }
+                )
             {
                 keep.pop_front();
             }

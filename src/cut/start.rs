@@ -9,6 +9,7 @@ use memchr::memchr;
 
 use crate::simd::{LineEnd, printable_ascii_prefix};
 use crate::text::escape::{self, ESC, Effect, Escape, HYPERLINK_CLOSE, SGR_RESET, unit_input};
+use crate::text::modes::{CANCEL, Modes};
 use crate::text::plain;
 use crate::text::scanner::MAX_UNIT_LEN;
 use crate::text::{Kind, Run, Scanner};
@@ -36,6 +37,8 @@ pub(super) struct KeepStart {
     terminator: u8,
     line_end: LineEnd,
     line: Line,
+    /// The modes switched by what was written of the current line.
+    modes: Modes,
 }
 
 /// Where the current line stands, as of the last byte consumed.
@@ -48,6 +51,13 @@ struct Line {
     sgr_on: bool,
     /// The output so far leaves an OSC 8 hyperlink open.
     link_open: bool,
+    /// The output so far ends with an escape sequence broken off (`ESC [ 1`
+    /// before a byte that cannot go on with it), which the next byte written
+    /// after a cut would take up.
+    after_fragment: bool,
+    /// The output so far holds a sequence with no end within the bound: a
+    /// terminal may still be reading it.
+    unbounded: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -89,6 +99,7 @@ impl KeepStart {
             terminator,
             line_end: LineEnd::new(terminator),
             line: Line::default(),
+            modes: Modes::default(),
         }
     }
 
@@ -179,15 +190,11 @@ impl KeepStart {
                 Scan::Fits { end } => {
                     pos = (end + 1).min(input.len());
                     self.line = Line::default();
+                    self.modes.clear();
                 }
                 Scan::Cut { keep_end } => {
                     out.write_all(&input[copied_from..keep_end])?;
-                    if self.line.link_open {
-                        out.write_all(HYPERLINK_CLOSE)?;
-                    }
-                    if self.line.sgr_on {
-                        out.write_all(SGR_RESET)?;
-                    }
+                    self.restore_terminal(out)?;
                     out.write_all(&self.marker)?;
                     self.line.phase = Phase::Skipping { after_cr: false };
                     pos = keep_end;
@@ -205,6 +212,7 @@ impl KeepStart {
             debug_assert_eq!(pos, input.len());
             // The next input starts a line of its own.
             self.line = Line::default();
+            self.modes.clear();
         }
         Ok(pos)
     }
@@ -239,6 +247,7 @@ impl KeepStart {
                 col = run.col;
                 decided = pos;
                 self.line.col = col;
+                self.line.after_fragment = false;
                 if let Some(effect) = run.sgr {
                     self.apply(effect);
                 }
@@ -260,10 +269,12 @@ impl KeepStart {
             pos += run.len;
             col = run.col;
             match held_from {
-                None => {
+                None if run.len > 0 => {
                     decided = pos;
                     self.line.col = col;
+                    self.line.after_fragment = false;
                 }
+                None => {}
                 Some(held_from) if pos - held_from > MAX_HELD => {
                     return Scan::Cut { keep_end: decided };
                 }
@@ -297,9 +308,10 @@ impl KeepStart {
                     None => None,
                 };
                 if let Some((len, effect)) = csi {
+                    self.apply_unit(effect, &input[pos..pos + len]);
+                    self.line.after_fragment = false;
                     pos += len;
                     decided = pos;
-                    self.apply(effect);
                     continue;
                 }
             }
@@ -320,8 +332,10 @@ impl KeepStart {
                 None => {
                     decided = pos;
                     self.line.col = col;
+                    let unit_bytes = &input[pos - unit.len..pos];
+                    self.line.after_fragment = unit.kind == Kind::Control && unit_bytes[0] == ESC;
                     if let Kind::Escape(effect) = unit.kind {
-                        self.apply(effect);
+                        self.apply_unit(effect, unit_bytes);
                     }
                 }
                 Some(held_from) if pos - held_from > MAX_HELD => {
@@ -365,9 +379,37 @@ impl KeepStart {
 
     fn apply(&mut self, effect: Effect) {
         match effect {
-            Effect::None => {}
+            Effect::None | Effect::Mode => {}
+            Effect::Unbounded => self.line.unbounded = true,
             Effect::Sgr { resets } => self.line.sgr_on = !resets,
             Effect::Hyperlink { opens } => self.line.link_open = opens,
         }
+    }
+
+    /// [`Self::apply`] for the escape sequence `unit`, which may switch a mode.
+    fn apply_unit(&mut self, effect: Effect, unit: &[u8]) {
+        match effect {
+            Effect::Mode => self.modes.record(unit),
+            _ => self.apply(effect),
+        }
+    }
+
+    /// After the kept part of a cut line: ends a sequence the terminal may
+    /// still be reading, then switches off what the dropped part would have.
+    fn restore_terminal<W: Write + ?Sized>(&mut self, out: &mut W) -> io::Result<()> {
+        if self.line.after_fragment || self.line.unbounded {
+            out.write_all(&[CANCEL])?;
+        }
+        if self.line.link_open {
+            out.write_all(HYPERLINK_CLOSE)?;
+        }
+        if self.line.sgr_on {
+            out.write_all(SGR_RESET)?;
+        }
+        if !self.modes.is_empty() {
+            self.modes.restore(out)?;
+            self.modes.clear();
+        }
+        Ok(())
     }
 }

@@ -30,7 +30,8 @@ pub(crate) const BLOCK: usize = 64;
 /// The bytes of a block in the classes of plain text and colour codes, one
 /// bit a byte. The bytes of sequences only matter where one starts, so in a
 /// block without an ESC (tab-separated values) they are not sorted:
-/// `params`, `finals`, `brackets`, `sgr_finals` and `zeros` are then 0.
+/// `params`, `finals`, `brackets`, `sgr_finals`, `zeros` and `mode_finals`
+/// are then 0.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct BlockClasses {
     /// 0x20..=0x7E
@@ -46,6 +47,8 @@ pub(crate) struct BlockClasses {
     pub sgr_finals: u64,
     /// `0`, the parameter of a reset.
     pub zeros: u64,
+    /// `h`, `l` and `r`, the final bytes of sequences that switch a mode.
+    pub mode_finals: u64,
 }
 
 /// Sorts the bytes of `block` into [`BlockClasses`].

@@ -133,6 +133,8 @@ pub(crate) fn classify_block(block: &[u8; BLOCK]) -> BlockClasses {
             classes.brackets |= gather(equal(word, b'[')) << shift;
             classes.sgr_finals |= gather(equal(word, b'm')) << shift;
             classes.zeros |= gather(equal(word, b'0')) << shift;
+            let modes = equal(word, b'h') | equal(word, b'l') | equal(word, b'r');
+            classes.mode_finals |= gather(modes) << shift;
         }
     }
     classes

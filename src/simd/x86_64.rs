@@ -8,7 +8,7 @@
 
 use std::arch::x86_64::{
     __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_movemask_epi8,
-    _mm_set_epi64x, _mm_set1_epi8,
+    _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8,
 };
 
 use super::lanes::{ChunkLanes, StretchBits, stretch_bits_of};
@@ -52,6 +52,11 @@ fn classify_block_sse2(block: &[u8; BLOCK]) -> BlockClasses {
             classes.brackets |= bits(equal(bytes, b'[')) << shift;
             classes.sgr_finals |= bits(equal(bytes, b'm')) << shift;
             classes.zeros |= bits(equal(bytes, b'0')) << shift;
+            let modes = _mm_or_si128(
+                _mm_or_si128(equal(bytes, b'h'), equal(bytes, b'l')),
+                equal(bytes, b'r'),
+            );
+            classes.mode_finals |= bits(modes) << shift;
         }
     }
     classes

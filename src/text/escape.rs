@@ -27,6 +27,14 @@ pub enum Effect {
     Sgr { resets: bool },
     /// OSC 8: `opens` a hyperlink, or closes it (empty URI).
     Hyperlink { opens: bool },
+    /// A mode that outlives the line, which [`Modes`](super::modes::Modes)
+    /// knows how to switch back: a DEC private or ANSI mode, a character
+    /// set, the keypad, the scroll region.
+    Mode,
+    /// An `ESC` that starts a sequence or string with no end within
+    /// [`MAX_ESCAPE_LEN`]: the bytes after it count as text, but a terminal
+    /// may still be reading them as the sequence.
+    Unbounded,
 }
 
 /// How the bytes after an `ESC` read.
@@ -101,16 +109,26 @@ pub fn parse(bytes: &[u8], complete: bool) -> Escape {
             match window.get(at) {
                 Some(0x30..=0x7e) => Escape::Complete {
                     len: at + 1,
-                    effect: Effect::None,
+                    // `ESC ( 0`: a character set for G0 to G3.
+                    effect: if at == 2 && matches!(introducer, b'(' | b')' | b'*' | b'+') {
+                        Effect::Mode
+                    } else {
+                        Effect::None
+                    },
                 },
                 Some(_) => Escape::Aborted { len: at },
                 None => end_of_input(at),
             }
         }
-        // Two-byte escapes (`ESC =`, `ESC 7`, `ESC M`).
+        // Two-byte escapes (`ESC =`, `ESC 7`, `ESC M`); the first two
+        // switch the keypad's mode.
         0x30..=0x7e => Escape::Complete {
             len: 2,
-            effect: Effect::None,
+            effect: if matches!(introducer, b'=' | b'>') {
+                Effect::Mode
+            } else {
+                Effect::None
+            },
         },
         _ => Escape::Aborted { len: 1 },
     }
@@ -131,10 +149,12 @@ pub fn parse_plain_csi(bytes: &[u8]) -> Option<(usize, Effect)> {
         match b {
             b'0'..=b'9' | b';' | b':' => resets &= b == b'0',
             0x40..=0x7e => {
-                let effect = if b == b'm' {
-                    Effect::Sgr { resets }
-                } else {
-                    Effect::None
+                let effect = match b {
+                    b'm' => Effect::Sgr { resets },
+                    // Set and reset mode (SM, RM), and the scroll region
+                    // (DECSTBM).
+                    b'h' | b'l' | b'r' => Effect::Mode,
+                    _ => Effect::None,
                 };
                 return Some((2 + at + 1, effect));
             }
@@ -161,10 +181,16 @@ fn parse_csi(bytes: &[u8], end_of_input: impl Fn(usize) -> Escape) -> Escape {
         .count();
     let at = 2 + params + intermediates;
     match window.get(at) {
-        // Plain parameters were read above: no SGR is left here.
-        Some(0x40..=0x7e) => Escape::Complete {
+        // Plain parameters were read above: no SGR is left here, but DEC
+        // private modes (`ESC [ ? 25 l`).
+        Some(&final_byte @ 0x40..=0x7e) => Escape::Complete {
             len: at + 1,
-            effect: Effect::None,
+            effect: if window[2] == b'?' && intermediates == 0 && matches!(final_byte, b'h' | b'l')
+            {
+                Effect::Mode
+            } else {
+                Effect::None
+            },
         },
         Some(_) => Escape::Aborted { len: at },
         None => end_of_input(at),
@@ -243,6 +269,34 @@ mod tests {
                 }
             );
         }
+    }
+
+    #[test]
+    fn modes_are_told_apart() {
+        for mode in [
+            &b"\x1b[?25l"[..],
+            b"\x1b[?1049h",
+            b"\x1b[4h",
+            b"\x1b[2;20r",
+            b"\x1b[r",
+        ] {
+            assert_eq!(
+                complete(mode),
+                Escape::Complete {
+                    len: mode.len(),
+                    effect: Effect::Mode
+                },
+                "{mode:?}"
+            );
+        }
+        // Other private sequences with those final bytes.
+        assert_eq!(
+            complete(b"\x1b[>4;1h"),
+            Escape::Complete {
+                len: 7,
+                effect: Effect::None
+            }
+        );
     }
 
     #[test]
@@ -343,17 +397,32 @@ mod tests {
 
     #[test]
     fn short_escapes() {
+        // A character set and the keypad are modes that outlive the line.
         assert_eq!(
             complete(b"\x1b(B"),
             Escape::Complete {
                 len: 3,
-                effect: Effect::None
+                effect: Effect::Mode
             }
         );
         assert_eq!(
             complete(b"\x1b="),
             Escape::Complete {
                 len: 2,
+                effect: Effect::Mode
+            }
+        );
+        assert_eq!(
+            complete(b"\x1b7"),
+            Escape::Complete {
+                len: 2,
+                effect: Effect::None
+            }
+        );
+        assert_eq!(
+            complete(b"\x1b#8"),
+            Escape::Complete {
+                len: 3,
                 effect: Effect::None
             }
         );

@@ -10,6 +10,7 @@
 mod decode;
 pub(crate) mod escape;
 mod memo;
+pub(crate) mod modes;
 pub(crate) mod plain;
 pub(crate) mod scanner;
 mod segment;

@@ -25,7 +25,8 @@ pub(crate) struct PlainRun {
 /// [`parse_plain_csi`](crate::text::escape::parse_plain_csi)
 /// from the start of `bytes`, from column `col`, for as long as they end
 /// within `limit` columns. Stops before anything else (other bytes and
-/// sequences, sequences that a block cuts off, and the last text byte or tab
+/// sequences, sequences that switch a mode or that a block cuts off, and the
+/// last text byte or tab
 /// before a byte that is not ASCII, which a combining mark could join), and
 /// reads nothing of a block that is not followed by one more byte. Returns
 /// `None` when it reads nothing.
@@ -80,8 +81,11 @@ fn plain_block(
         finals,
         escapes,
         brackets,
+        mode_finals,
         ..
     } = classes;
+    // A sequence that switches a mode ends the run: the cutter notes it.
+    let finals = finals & !mode_finals;
     // A sequence starts at an ESC followed by '['; its parameters run from two
     // bytes on, and adding a bit at the start of a run of ones carries to the
     // first byte after it, which must be a final byte. Only the last sequence
@@ -261,6 +265,9 @@ mod tests {
                 continue;
             }
             if let Some((len, effect)) = parse_plain_csi(&bytes[pos..block_end]) {
+                if effect == Effect::Mode {
+                    break;
+                }
                 pos += len;
                 if let Effect::Sgr { .. } = effect {
                     sgr = Some(effect);

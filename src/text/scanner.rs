@@ -7,6 +7,7 @@ use unicode_segmentation::GraphemeCursor;
 use super::decode::{Decoded, decode, decode_well_formed};
 use super::escape::{self, Effect, Escape};
 use super::memo::Memo;
+use super::modes::{SHIFT_IN, SHIFT_OUT};
 use super::segment::is_regional_indicator;
 use super::traits::{Traits, WIDE_AND_ALONE, find_traits};
 use super::width::{cluster_width, next_tab_stop};
@@ -126,9 +127,10 @@ impl Scanner {
                     len,
                     kind: Kind::Control,
                 }),
-                Escape::Unbounded => kind_of_one(Kind::Control),
+                Escape::Unbounded => kind_of_one(Kind::Escape(Effect::Unbounded)),
                 Escape::Incomplete => None,
             },
+            SHIFT_OUT | SHIFT_IN => kind_of_one(Kind::Escape(Effect::Mode)),
             0x00..=0x1f | 0x7f => kind_of_one(Kind::Control),
             0x20..=0x7e => match line.get(1) {
                 // Printable ASCII followed by ASCII: always a cluster boundary (UAX #29:

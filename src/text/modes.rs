@@ -1,0 +1,168 @@
+//! The terminal modes that outlive a line: what the kept part of a cut line
+//! switched, so that the cut can switch it back where the dropped part
+//! would have (as SGR and OSC 8 are reset).
+
+use std::io::{self, Write};
+
+use super::escape::ESC;
+
+/// Shift Out and Shift In: G1 or G0 as the character set in use.
+pub(crate) const SHIFT_OUT: u8 = 0x0e;
+pub(crate) const SHIFT_IN: u8 = 0x0f;
+
+/// The modes tracked in one line; a line that switches more distinct modes
+/// leaves the rest as it set them.
+const MAX_MODES: usize = 32;
+
+/// Cancel: ends any escape sequence or string a terminal is reading, and
+/// does nothing otherwise (ECMA-48 8.3.6; VT100 and xterm, VTE, tmux and
+/// kitty abort the sequence at it).
+pub(crate) const CANCEL: u8 = 0x18;
+
+/// A mode a sequence switches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// A DEC private mode (`ESC [ ? n h`) or an ANSI mode (`ESC [ n h`).
+    Numbered { private: bool, number: u16 },
+    /// The set designated to G0 to G3 (`ESC ( 0`), by its intermediate.
+    Charset(u8),
+    /// Shift Out (G1 in use) or Shift In.
+    Shift,
+    /// Application keypad (`ESC =`) or numeric (`ESC >`).
+    Keypad,
+    /// The scroll region (`ESC [ t ; b r`).
+    ScrollRegion,
+}
+
+/// The modes switched by the kept part of a line, each with the state it was
+/// left in, and whether that differs from the state before the line.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Modes {
+    /// Each mode, with the setting before the line and the last one (for a
+    /// numbered mode, set or reset; for a character set, its final byte).
+    switched: Vec<(Mode, u8, u8)>,
+}
+
+impl Modes {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.switched.is_empty()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.switched.clear();
+    }
+
+    /// Notes what `sequence`, a unit whose effect is
+    /// [`Effect::Mode`](super::escape::Effect::Mode), switches.
+    pub(crate) fn record(&mut self, sequence: &[u8]) {
+        match sequence {
+            [SHIFT_OUT] => self.switch(Mode::Shift, SHIFT_IN, SHIFT_OUT),
+            [SHIFT_IN] => self.switch(Mode::Shift, SHIFT_IN, SHIFT_IN),
+            [ESC, b'='] => self.switch(Mode::Keypad, b'>', b'='),
+            [ESC, b'>'] => self.switch(Mode::Keypad, b'>', b'>'),
+            // The sets' defaults are ASCII, `B`.
+            &[ESC, designate @ (b'(' | b')' | b'*' | b'+'), set] => {
+                self.switch(Mode::Charset(designate), b'B', set);
+            }
+            [ESC, b'[', params @ .., b'r'] => {
+                // No parameters, or 1 and the last line: the whole screen.
+                let whole = params.is_empty() || params == b";" || params == b"1";
+                self.switch(Mode::ScrollRegion, 0, u8::from(!whole));
+            }
+            [ESC, b'[', params @ .., last @ (b'h' | b'l')] => {
+                let (private, numbers) = match params {
+                    [b'?', rest @ ..] => (true, rest),
+                    _ => (false, params),
+                };
+                for number in numbers.split(|&b| b == b';') {
+                    let Some(number) = std::str::from_utf8(number)
+                        .ok()
+                        .and_then(|digits| digits.parse().ok())
+                    else {
+                        continue;
+                    };
+                    // The first switch shows the state before the line: the
+                    // other one.
+                    let before = if *last == b'h' { b'l' } else { b'h' };
+                    self.switch(Mode::Numbered { private, number }, before, *last);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn switch(&mut self, mode: Mode, before: u8, now: u8) {
+        if let Some((_, _, last)) = self.switched.iter_mut().find(|(known, ..)| *known == mode) {
+            *last = now;
+        } else if self.switched.len() < MAX_MODES {
+            self.switched.push((mode, before, now));
+        }
+    }
+
+    /// Writes what switches every mode back to its state before the line.
+    pub(crate) fn restore<W: Write + ?Sized>(&self, out: &mut W) -> io::Result<()> {
+        for &(mode, before, now) in self.switched.iter().rev() {
+            if before == now {
+                continue;
+            }
+            match mode {
+                Mode::Numbered { private, number } => {
+                    let private = if private { "?" } else { "" };
+                    write!(out, "\x1b[{private}{number}{}", char::from(before))?;
+                }
+                Mode::Charset(designate) => out.write_all(&[ESC, designate, before])?,
+                Mode::Shift => out.write_all(&[before])?,
+                Mode::Keypad => out.write_all(&[ESC, before])?,
+                // Resetting the region homes the cursor: save and restore it
+                // around.
+                Mode::ScrollRegion => out.write_all(b"\x1b7\x1b[r\x1b8")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn restored(sequences: &[&[u8]]) -> String {
+        let mut modes = Modes::default();
+        for sequence in sequences {
+            modes.record(sequence);
+        }
+        let mut out = Vec::new();
+        modes.restore(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn each_mode_is_switched_back() {
+        assert_eq!(restored(&[b"\x1b[?25l"]), "\x1b[?25h");
+        assert_eq!(restored(&[b"\x1b[?1049h"]), "\x1b[?1049l");
+        assert_eq!(restored(&[b"\x1b[?1000;1006h"]), "\x1b[?1006l\x1b[?1000l");
+        assert_eq!(restored(&[b"\x1b[4h"]), "\x1b[4l");
+        assert_eq!(restored(&[b"\x1b(0"]), "\x1b(B");
+        assert_eq!(restored(&[b"\x1b)0", b"\x0e"]), "\x0f\x1b)B");
+        assert_eq!(restored(&[b"\x1b="]), "\x1b>");
+        assert_eq!(restored(&[b"\x1b[2;20r"]), "\x1b7\x1b[r\x1b8");
+    }
+
+    #[test]
+    fn modes_switched_back_in_the_line_are_left() {
+        assert_eq!(restored(&[b"\x1b[?25l", b"\x1b[?25h"]), "");
+        assert_eq!(restored(&[b"\x1b(0", b"\x1b(B"]), "");
+        assert_eq!(restored(&[b"\x0e", b"\x0f"]), "");
+        assert_eq!(restored(&[b"\x1b[2;20r", b"\x1b[r"]), "");
+        assert_eq!(restored(&[b"\x1b(B"]), "");
+    }
+
+    #[test]
+    fn the_modes_a_line_tracks_are_bounded() {
+        let many: Vec<Vec<u8>> = (0..100)
+            .map(|n| format!("\x1b[?{}h", 2000 + n).into_bytes())
+            .collect();
+        let sequences: Vec<&[u8]> = many.iter().map(Vec::as_slice).collect();
+        assert_eq!(restored(&sequences).matches('l').count(), MAX_MODES);
+    }
+}
