@@ -722,11 +722,19 @@ fn model_line(options: &Options, line: &[u8], terminated: bool) -> Vec<u8> {
         state.apply(piece);
         out.extend(&piece.bytes);
     }
-    // A sequence broken off just before the cut is cancelled, or the
-    // terminal would go on with it in what follows.
-    if let Some(last) = pieces[..head_len].last()
-        && let PieceKind::Invisible = last.kind
-        && last.bytes.first() == Some(&0x1b)
+    // A sequence broken off is cancelled unless a final byte or a new
+    // sequence came after it, or the terminal would go on with it in what
+    // follows the cut.
+    let broken = |piece: &Virtual| {
+        matches!(piece.kind, PieceKind::Invisible) && piece.bytes.first() == Some(&0x1b)
+    };
+    if let Some(at) = pieces[..head_len].iter().rposition(broken)
+        && !pieces[at + 1..head_len].iter().any(|piece| {
+            piece
+                .bytes
+                .iter()
+                .any(|&b| (0x40..=0x7e).contains(&b) || b == 0x1b)
+        })
     {
         out.push(0x18);
     }
@@ -929,7 +937,7 @@ proptest! {
                 let mut kept = out_line.strip_suffix(b"\r").unwrap_or(out_line);
                 kept = kept.strip_suffix(marker.as_slice()).unwrap_or(kept);
                 // Modes switched back, in any number.
-                while let Some(shorter) = [&b"\x1b7\x1b[r\x1b8"[..], b"\x1b(B", b"\x1b)B", b"\x0f", b"\x1b>"]
+                while let Some(shorter) = [&b"\x1b7\x1b[r\x1b8"[..], b"\x1b(B", b"\x1b)B", b"\x1b*B", b"\x1b+B", b"\x0f", b"\x1b>"]
                     .iter()
                     .find_map(|restore| kept.strip_suffix(*restore))
                     .or_else(|| {

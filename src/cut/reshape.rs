@@ -14,7 +14,7 @@ use std::io::{self, Write};
 use super::options::{KeepPart, Options};
 use crate::simd::{LineEnd, printable_ascii_prefix};
 use crate::text::escape::{ESC, Effect, HYPERLINK_CLOSE, SGR_RESET, unit_input};
-use crate::text::modes::{CANCEL, Modes};
+use crate::text::modes::{CANCEL, CANCEL_ANY, Modes, ends_a_fragment};
 use crate::text::{Kind, Scanner};
 
 /// Colour and link sequences that are in force, so that they can be written
@@ -122,8 +122,9 @@ struct Keep {
     head_sgr_on: bool,
     head_link_open: bool,
     head_modes: Modes,
-    /// The head ends with an escape sequence broken off, or holds one with
-    /// no end within the bound: a terminal may still be reading it.
+    /// The head holds an escape sequence broken off and nothing since that
+    /// would end it, or one with no end within the bound: a terminal may
+    /// still be reading it.
     head_after_fragment: bool,
     head_unbounded: bool,
     /// Colours and link in force where the window starts.
@@ -313,7 +314,7 @@ impl Reshaper {
                 let taken = run.len().min(self.head_width - keep.col);
                 out.write_all(&run[..taken])?;
                 keep.col = keep.col.saturating_add(taken);
-                if taken > 0 {
+                if keep.head_after_fragment && ends_a_fragment(&run[..taken]) {
                     keep.head_after_fragment = false;
                 }
                 taken
@@ -435,7 +436,11 @@ impl Reshaper {
             if head_open && next_col <= self.head_width {
                 out.write_all(bytes)?;
                 keep.col = next_col;
-                keep.head_after_fragment = kind == Kind::Control && bytes.first() == Some(&ESC);
+                if kind == Kind::Control && bytes.first() == Some(&ESC) {
+                    keep.head_after_fragment = true;
+                } else if ends_a_fragment(bytes) {
+                    keep.head_after_fragment = false;
+                }
                 if let Kind::Escape(effect) = kind {
                     keep.replay.apply(effect, bytes);
                     match effect {
@@ -498,8 +503,10 @@ impl Reshaper {
                 keep.window.pop_back();
                 keep.window_bytes.pop_back();
             }
-            if keep.head_after_fragment || keep.head_unbounded {
-                out.write_all(&[CANCEL])?;
+            if keep.head_unbounded {
+                out.write_all(CANCEL_ANY)?;
+            } else if keep.head_after_fragment {
+                out.write_all(CANCEL)?;
             }
             if keep.head_link_open {
                 out.write_all(HYPERLINK_CLOSE)?;

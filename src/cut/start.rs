@@ -9,7 +9,7 @@ use memchr::memchr;
 
 use crate::simd::{LineEnd, printable_ascii_prefix};
 use crate::text::escape::{self, ESC, Effect, Escape, HYPERLINK_CLOSE, SGR_RESET, unit_input};
-use crate::text::modes::{CANCEL, Modes};
+use crate::text::modes::{CANCEL, CANCEL_ANY, Modes, ends_a_fragment};
 use crate::text::plain;
 use crate::text::scanner::MAX_UNIT_LEN;
 use crate::text::{Kind, Run, Scanner};
@@ -51,9 +51,10 @@ struct Line {
     sgr_on: bool,
     /// The output so far leaves an OSC 8 hyperlink open.
     link_open: bool,
-    /// The output so far ends with an escape sequence broken off (`ESC [ 1`
-    /// before a byte that cannot go on with it), which the next byte written
-    /// after a cut would take up.
+    /// The output so far holds an escape sequence broken off (`ESC [ 1`
+    /// before a byte that cannot go on with it) and nothing since that would
+    /// end it in every terminal: what is written after a cut could go on
+    /// with it.
     after_fragment: bool,
     /// The output so far holds a sequence with no end within the bound: a
     /// terminal may still be reading it.
@@ -243,11 +244,11 @@ impl KeepStart {
                 && plain
                 && let Some(run) = plain::plain_run(&input[pos..], col, limit, self.tab_width)
             {
+                self.note_kept(&input[pos..pos + run.len]);
                 pos += run.len;
                 col = run.col;
                 decided = pos;
                 self.line.col = col;
-                self.line.after_fragment = false;
                 if let Some(effect) = run.sgr {
                     self.apply(effect);
                 }
@@ -269,12 +270,11 @@ impl KeepStart {
             pos += run.len;
             col = run.col;
             match held_from {
-                None if run.len > 0 => {
+                None => {
+                    self.note_kept(&input[decided..pos]);
                     decided = pos;
                     self.line.col = col;
-                    self.line.after_fragment = false;
                 }
-                None => {}
                 Some(held_from) if pos - held_from > MAX_HELD => {
                     return Scan::Cut { keep_end: decided };
                 }
@@ -309,7 +309,6 @@ impl KeepStart {
                 };
                 if let Some((len, effect)) = csi {
                     self.apply_unit(effect, &input[pos..pos + len]);
-                    self.line.after_fragment = false;
                     pos += len;
                     decided = pos;
                     continue;
@@ -333,9 +332,10 @@ impl KeepStart {
                     decided = pos;
                     self.line.col = col;
                     let unit_bytes = &input[pos - unit.len..pos];
-                    self.line.after_fragment = unit.kind == Kind::Control && unit_bytes[0] == ESC;
-                    if let Kind::Escape(effect) = unit.kind {
-                        self.apply_unit(effect, unit_bytes);
+                    match unit.kind {
+                        Kind::Control if unit_bytes[0] == ESC => self.line.after_fragment = true,
+                        Kind::Escape(effect) => self.apply_unit(effect, unit_bytes),
+                        _ => self.note_kept(unit_bytes),
                     }
                 }
                 Some(held_from) if pos - held_from > MAX_HELD => {
@@ -386,8 +386,19 @@ impl KeepStart {
         }
     }
 
+    /// Notes that `kept`, which holds no broken sequence, is written: after
+    /// a broken one, the terminal is back to text once it has met a final
+    /// byte or a new sequence.
+    #[inline]
+    fn note_kept(&mut self, kept: &[u8]) {
+        if self.line.after_fragment && ends_a_fragment(kept) {
+            self.line.after_fragment = false;
+        }
+    }
+
     /// [`Self::apply`] for the escape sequence `unit`, which may switch a mode.
     fn apply_unit(&mut self, effect: Effect, unit: &[u8]) {
+        self.note_kept(unit);
         match effect {
             Effect::Mode => self.modes.record(unit),
             _ => self.apply(effect),
@@ -397,8 +408,10 @@ impl KeepStart {
     /// After the kept part of a cut line: ends a sequence the terminal may
     /// still be reading, then switches off what the dropped part would have.
     fn restore_terminal<W: Write + ?Sized>(&mut self, out: &mut W) -> io::Result<()> {
-        if self.line.after_fragment || self.line.unbounded {
-            out.write_all(&[CANCEL])?;
+        if self.line.unbounded {
+            out.write_all(CANCEL_ANY)?;
+        } else if self.line.after_fragment {
+            out.write_all(CANCEL)?;
         }
         if self.line.link_open {
             out.write_all(HYPERLINK_CLOSE)?;

@@ -14,10 +14,26 @@ pub(crate) const SHIFT_IN: u8 = 0x0f;
 /// leaves the rest as it set them.
 const MAX_MODES: usize = 32;
 
-/// Cancel: ends any escape sequence or string a terminal is reading, and
-/// does nothing otherwise (ECMA-48 8.3.6; VT100 and xterm, VTE, tmux and
-/// kitty abort the sequence at it).
-pub(crate) const CANCEL: u8 = 0x18;
+/// Cancel: ends an escape sequence a terminal is reading, and does nothing
+/// otherwise (ECMA-48 8.3.6; the VT100 and the terminals that follow it
+/// abort the sequence at it).
+pub(crate) const CANCEL: &[u8] = b"\x18";
+
+/// What ends a sequence or string of any kind: CAN aborts a sequence or an
+/// OSC string, and the String Terminator after it ends a DCS, APC, PM or SOS
+/// string, which some terminals (tmux) read CAN into; where nothing is
+/// being read, both do nothing.
+pub(crate) const CANCEL_ANY: &[u8] = b"\x18\x1b\\";
+
+/// Whether a terminal that was reading a broken sequence is back to text
+/// after `bytes`: after a final byte (0x40..=0x7E) or a new sequence. Other
+/// bytes may go on with it (parameters, intermediates) or be dropped (some
+/// terminals ignore UTF-8 there).
+pub(crate) fn ends_a_fragment(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .any(|&b| (0x40..=0x7e).contains(&b) || b == ESC)
+}
 
 /// A mode a sequence switches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
