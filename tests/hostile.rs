@@ -291,6 +291,76 @@ fn closed_standard_streams_are_errors() {
     assert!(output.status.success());
 }
 
+/// Runs `short args` on `line` and a newline, and returns the output and
+/// the peak memory (KiB) measured once the line has been read.
+fn cut_measured(args: &[&str], line: &[u8]) -> (Vec<u8>, usize) {
+    let mut child = spawn_piped(args);
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = thread::spawn(move || {
+        let mut output = Vec::new();
+        stdout.read_to_end(&mut output).map(|_| output)
+    });
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(line).unwrap();
+    let peak = peak_rss(child.id());
+    stdin.write_all(b"\n").unwrap();
+    drop(stdin);
+    assert!(child.wait().unwrap().success(), "{args:?}");
+    (reader.join().unwrap().unwrap(), peak)
+}
+
+/// The ways of cutting that hold part of a line back keep memory bounded at
+/// every width, and a line that fits comes out as it came, however many
+/// bytes it holds within the width.
+#[test]
+fn held_back_text_is_bounded_and_lines_that_fit_are_kept() {
+    let digits: Vec<u8> = (0..10_000_000).map(|i| b'0' + (i % 10) as u8).collect();
+    for args in [
+        &["-w", "1000000", "-k", "end"][..],
+        &["-w", "1000000", "-k", "middle", "-e"],
+        &["-w", "1000000000", "-k", "end"],
+        &["-w", "1000000000", "-k", "middle", "-e"],
+        &["-w", "1000000000", "-s", "3", "-e"],
+    ] {
+        let (output, peak) = cut_measured(args, &digits);
+        assert!(peak < 8 * 1024, "{args:?}: peak RSS {peak} KiB");
+        let width: usize = args[1].parse().unwrap();
+        if args.contains(&"-s") {
+            assert_eq!(output[..], [&digits[3..], b"\n"].concat()[..], "{args:?}");
+        } else if width > digits.len() {
+            assert_eq!(output[..], [&digits[..], b"\n"].concat()[..], "{args:?}");
+        } else {
+            // The marker is three bytes of one column.
+            let marker = if args.contains(&"-e") { 2 } else { 0 };
+            assert_eq!(output.len(), width + marker + 1, "{args:?}");
+        }
+    }
+    let progress: Vec<u8> = (0..2000)
+        .map(|i| format!("[{:<74}{:>3}%]", "=".repeat(i % 70) + ">", i % 100))
+        .collect::<Vec<_>>()
+        .join("\r")
+        .into_bytes();
+    let bells = [&b"a"[..], &[7; 3_000_000], b"b"].concat();
+    let tail_window = vec![b'x'; 16_385];
+    for (args, line) in [
+        (&["-w", "80", "-e"][..], &progress),
+        (&["-w", "80", "-k", "end", "-e"], &progress),
+        (&["-w", "80", "-k", "middle", "-e"], &progress),
+        (&["-w", "80", "-e"], &bells),
+        (&["-w", "80", "-k", "end"], &bells),
+        (&["-w", "80", "-k", "middle", "-e"], &bells),
+        (&["-w", "20000", "-k", "end"], &tail_window),
+        (&["-w", "20000", "-k", "middle", "-e"], &tail_window),
+    ] {
+        let (output, peak) = cut_measured(args, line);
+        assert!(peak < 8 * 1024, "{args:?}: peak RSS {peak} KiB");
+        assert!(
+            output == [&line[..], b"\n"].concat(),
+            "{args:?}: a line that fits was changed"
+        );
+    }
+}
+
 /// Endless input whose reader stops early: short ends quietly.
 #[test]
 fn endless_input_cut_by_head() {

@@ -31,11 +31,13 @@ struct Replay {
 /// oldest are forgotten. No real colouring comes near it.
 const MAX_REPLAY: usize = 1024;
 
-/// The most bytes the window holds, before and after the line is known to be
-/// cut. Within the width only zero-width units (escape sequences, marks,
-/// controls) can fill it, and each byte may be a unit of its own: this keeps
-/// the window's bookkeeping well under a MiB.
-const MAX_WINDOW: usize = 16 * 1024;
+/// The most bytes, and units, the window holds. While the line may still
+/// fit, what passes the bound is written at once, as the head would be (the
+/// tail then has that many columns less, should the line not fit); after
+/// the cut, the tail keeps its last bytes. Memory stays a few MiB whatever
+/// the width.
+const MAX_WINDOW: usize = 1024 * 1024;
+const MAX_WINDOW_UNITS: usize = 16 * 1024;
 
 impl Replay {
     fn apply(&mut self, effect: Effect, bytes: &[u8]) {
@@ -81,12 +83,17 @@ struct Piece {
     /// Columns it takes in a kept tail: a tab is written there as this many
     /// spaces, and a carriage return takes none.
     tail_width: usize,
+    /// A run of printable ASCII, one column a byte, which may lose bytes
+    /// from its front.
+    ascii: bool,
 }
 
 /// The cutter for every way of cutting but keeping the start without a skip.
 #[derive(Debug)]
 pub(super) struct Reshaper {
     width: usize,
+    /// The columns for text: the width less the marker's.
+    text_width: usize,
     head_width: usize,
     tail_width: usize,
     marker: Vec<u8>,
@@ -130,10 +137,15 @@ struct Keep {
     /// Colours and link in force where the window starts.
     replay: Replay,
     /// The units after the head: all of them until the line is known not to
-    /// fit, then the last ones that fit in `tail_width`.
+    /// fit, then the last ones that fit in `tail_budget`.
     window: VecDeque<(usize, Piece)>,
     window_bytes: VecDeque<u8>,
     window_width: usize,
+    /// The column where the window starts, while the line may still fit.
+    window_col: usize,
+    /// The columns the tail may take: the reshaper's `tail_width`, less
+    /// what was written past the head while the window was full.
+    tail_budget: usize,
 }
 
 impl Keep {
@@ -150,16 +162,44 @@ impl Keep {
         Some(piece)
     }
 
-    /// Appends printable ASCII to the window, a one-column unit a byte.
+    /// Appends printable ASCII to the window, as one unit that may be split.
     fn push_text(&mut self, text: &[u8]) {
+        if text.is_empty() {
+            return;
+        }
         let piece = Piece {
-            kind: Kind::Text { width: 1 },
-            tail_width: 1,
+            kind: Kind::Text { width: text.len() },
+            tail_width: text.len(),
+            ascii: true,
         };
-        self.window
-            .extend(std::iter::repeat_n((1, piece), text.len()));
+        self.window.push_back((text.len(), piece));
         self.window_bytes.extend(text);
         self.window_width = self.window_width.saturating_add(text.len());
+    }
+
+    /// Writes a unit of the head, noting what it leaves on.
+    fn write_head<W: Write + ?Sized>(
+        &mut self,
+        bytes: &[u8],
+        kind: Kind,
+        out: &mut W,
+    ) -> io::Result<()> {
+        out.write_all(bytes)?;
+        if kind == Kind::Control && bytes.first() == Some(&ESC) {
+            self.head_after_fragment = true;
+        } else if ends_a_fragment(bytes) {
+            self.head_after_fragment = false;
+        }
+        if let Kind::Escape(effect) = kind {
+            match effect {
+                Effect::Sgr { resets } => self.head_sgr_on = !resets,
+                Effect::Hyperlink { opens } => self.head_link_open = opens,
+                Effect::Mode => self.head_modes.record(bytes),
+                Effect::Unbounded => self.head_unbounded = true,
+                Effect::None => {}
+            }
+        }
+        Ok(())
     }
 
     /// Drops the whole window at once, as [`Keep::pop_front`] would unit by unit.
@@ -183,8 +223,11 @@ impl Keep {
         self.window_width = 0;
     }
 
-    /// Ready for the next line, keeping the buffers' room.
-    fn clear(&mut self) {
+    /// Ready for the next line, whose tail may take `tail_width` columns,
+    /// keeping the buffers' room.
+    fn clear(&mut self, tail_width: usize) {
+        self.window_col = 0;
+        self.tail_budget = tail_width;
         self.phase = Phase::Head;
         self.col = 0;
         self.head_sgr_on = false;
@@ -223,6 +266,7 @@ impl Reshaper {
         };
         Reshaper {
             width,
+            text_width,
             head_width,
             tail_width: text_width - head_width,
             marker,
@@ -233,7 +277,10 @@ impl Reshaper {
                 columns: options.skip,
                 ..Skip::default()
             },
-            keep: Keep::default(),
+            keep: Keep {
+                tail_budget: text_width - head_width,
+                ..Keep::default()
+            },
             in_line: false,
             after_cr: false,
         }
@@ -259,7 +306,7 @@ impl Reshaper {
                 pos += 1;
                 continue;
             }
-            if self.keep.phase == Phase::Cut && self.tail_width == 0 {
+            if self.keep.phase == Phase::Cut && self.keep.tail_budget == 0 {
                 // Nothing more of this line is written: on to its end.
                 let rest = &input[pos..];
                 // The byte at `pos` is not the terminator: `len` is at least 1.
@@ -324,16 +371,13 @@ impl Reshaper {
                 let taken = run.len().min(self.width - keep.col);
                 keep.col = keep.col.saturating_add(taken);
                 keep.push_text(&run[..taken]);
-                if keep.window_bytes.len() > MAX_WINDOW {
-                    keep.phase = Phase::Cut;
-                    self.trim_window();
-                }
+                self.bound_window(out)?;
                 taken
             }
             Phase::Cut if run.len() > 1 => {
                 // The window ends with the run's last `tail_width` bytes, or
                 // with all of it after the window's last units that still fit.
-                let kept = &run[run.len().saturating_sub(self.tail_width)..];
+                let kept = &run[run.len().saturating_sub(keep.tail_budget)..];
                 if kept.len() < run.len() {
                     // Everything in the window before the run goes.
                     keep.drop_window();
@@ -341,6 +385,7 @@ impl Reshaper {
                 keep.col = keep.col.saturating_add(run.len());
                 keep.push_text(kept);
                 self.trim_window();
+                self.bound_window(out)?;
                 run.len()
             }
             Phase::Cut => 0,
@@ -428,32 +473,24 @@ impl Reshaper {
     ) -> io::Result<()> {
         let keep = &mut self.keep;
         let next_col = kind.advance(keep.col, self.tab_width);
-        let piece = Piece { kind, tail_width };
+        let piece = Piece {
+            kind,
+            tail_width,
+            ascii: false,
+        };
         if keep.phase == Phase::Head {
             // Keeping the end, a leading escape sequence is replayed after the
             // marker rather than written before it.
             let head_open = self.head_width > 0 || self.tail_width == 0;
             if head_open && next_col <= self.head_width {
-                out.write_all(bytes)?;
                 keep.col = next_col;
-                if kind == Kind::Control && bytes.first() == Some(&ESC) {
-                    keep.head_after_fragment = true;
-                } else if ends_a_fragment(bytes) {
-                    keep.head_after_fragment = false;
-                }
                 if let Kind::Escape(effect) = kind {
                     keep.replay.apply(effect, bytes);
-                    match effect {
-                        Effect::Sgr { resets } => keep.head_sgr_on = !resets,
-                        Effect::Hyperlink { opens } => keep.head_link_open = opens,
-                        Effect::Mode => keep.head_modes.record(bytes),
-                        Effect::Unbounded => keep.head_unbounded = true,
-                        Effect::None => {}
-                    }
                 }
-                return Ok(());
+                return keep.write_head(bytes, kind, out);
             }
             keep.phase = Phase::Held;
+            keep.window_col = keep.col;
         }
         keep.col = next_col;
         if keep.phase == Phase::Held && next_col > self.width {
@@ -462,27 +499,92 @@ impl Reshaper {
         keep.window.push_back((bytes.len(), piece));
         keep.window_bytes.extend(bytes);
         keep.window_width = keep.window_width.saturating_add(tail_width);
-        if keep.window_bytes.len() > MAX_WINDOW {
-            // Only zero-width content can make so many bytes within the width:
-            // the line is taken as cut, as when keeping the start.
-            keep.phase = Phase::Cut;
-        }
         if keep.phase == Phase::Cut {
             self.trim_window();
         }
-        Ok(())
+        self.bound_window(out)
     }
 
-    /// Drops units from the front of the window until it fits the tail.
+    /// Drops units from the front of the window until it fits the tail; of
+    /// a run of ASCII, only what does not fit.
     fn trim_window(&mut self) {
         let keep = &mut self.keep;
-        while keep.window_width > self.tail_width
-            || keep.window_bytes.len() > MAX_WINDOW
-            || self.tail_width == 0 && !keep.window.is_empty()
-        {
+        loop {
+            let over = keep.window_width.saturating_sub(keep.tail_budget);
+            if over == 0 && (keep.tail_budget > 0 || keep.window.is_empty()) {
+                break;
+            }
+            if let Some((len, piece)) = keep.window.front_mut()
+                && piece.ascii
+                && over > 0
+                && *len > over
+            {
+                *len -= over;
+                piece.kind = Kind::Text { width: *len };
+                piece.tail_width = *len;
+                keep.window_width -= over;
+                keep.window_bytes.drain(..over);
+                break;
+            }
             if keep.pop_front().is_none() {
                 break;
             }
+        }
+    }
+
+    /// Keeps the window within its bounds: while the line may still fit, by
+    /// writing its first units as part of the head, as far as the head may
+    /// reach; otherwise, or past that, by dropping them (the line is then
+    /// taken as cut there).
+    fn bound_window<W: Write + ?Sized>(&mut self, out: &mut W) -> io::Result<()> {
+        loop {
+            let keep = &mut self.keep;
+            if keep.window_bytes.len() <= MAX_WINDOW && keep.window.len() <= MAX_WINDOW_UNITS {
+                return Ok(());
+            }
+            if keep.phase != Phase::Held {
+                keep.pop_front();
+                continue;
+            }
+            let Some(&(len, piece)) = keep.window.front() else {
+                return Ok(());
+            };
+            let room = self.text_width - keep.window_col.min(self.text_width);
+            let (len, end) = if piece.ascii {
+                let len = len.min(room);
+                (len, keep.window_col + len)
+            } else {
+                (len, piece.kind.advance(keep.window_col, self.tab_width))
+            };
+            if len == 0 || end > self.text_width {
+                // Past where the head may reach, a line this long in bytes
+                // within the width is taken as cut.
+                keep.phase = Phase::Cut;
+                self.trim_window();
+                continue;
+            }
+            let bytes: Vec<u8> = keep.window_bytes.drain(..len).collect();
+            let kind = if piece.ascii {
+                let (left, front) = keep.window.front_mut().expect("the front unit");
+                *left -= len;
+                front.kind = Kind::Text { width: *left };
+                front.tail_width = *left;
+                if *left == 0 {
+                    keep.window.pop_front();
+                }
+                keep.window_width -= len;
+                Kind::Text { width: len }
+            } else {
+                keep.window.pop_front();
+                keep.window_width -= piece.tail_width;
+                if let Kind::Escape(effect) = piece.kind {
+                    keep.replay.apply(effect, &bytes);
+                }
+                piece.kind
+            };
+            keep.write_head(&bytes, kind, out)?;
+            keep.window_col = end;
+            keep.tail_budget = keep.tail_budget.min(self.text_width - end);
         }
     }
 
@@ -565,7 +667,7 @@ impl Reshaper {
         if terminated {
             out.write_all(&[self.terminator])?;
         }
-        self.keep.clear();
+        self.keep.clear(self.tail_width);
         self.skip.col = 0;
         self.skip.replay.clear();
         self.in_line = false;

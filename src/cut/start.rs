@@ -17,8 +17,9 @@ use crate::text::{Kind, Run, Scanner};
 /// With a marker, the units between the marker's column and the width are held
 /// back until the line is known to fit or not. They span at most the marker's
 /// width in columns, but zero-width units (escape sequences, combining marks,
-/// controls) could make them any length: past this many bytes the line is taken
-/// as cut, so that the output always fits.
+/// controls, and text after a carriage return) could make them any length:
+/// past this many bytes they are written, and should the line not fit after
+/// all, it is cut at the width without a marker.
 pub(super) const MAX_HELD: usize = 64 * 1024;
 
 /// The most input that [`KeepStart::process`] leaves unconsumed when more
@@ -59,6 +60,9 @@ struct Line {
     /// The output so far holds a sequence with no end within the bound: a
     /// terminal may still be reading it.
     unbounded: bool,
+    /// More was held back for the marker than the bound: the line takes no
+    /// marker, and its text the whole width.
+    unmarked: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -196,7 +200,9 @@ impl KeepStart {
                 Scan::Cut { keep_end } => {
                     out.write_all(&input[copied_from..keep_end])?;
                     self.restore_terminal(out)?;
-                    out.write_all(&self.marker)?;
+                    if !self.line.unmarked {
+                        out.write_all(&self.marker)?;
+                    }
                     self.line.phase = Phase::Skipping { after_cr: false };
                     pos = keep_end;
                     copied_from = pos;
@@ -228,10 +234,15 @@ impl KeepStart {
         let mut decided = start;
         let mut held_from = None;
         loop {
-            let limit = if held_from.is_some() {
+            let text_width = if self.line.unmarked {
                 self.width
             } else {
                 self.text_width
+            };
+            let limit = if held_from.is_some() {
+                self.width
+            } else {
+                text_width
             };
             // Colour output and tab-separated text are read a block at a
             // time, from their first colour code or tab, or from the line's
@@ -275,8 +286,11 @@ impl KeepStart {
                     decided = pos;
                     self.line.col = col;
                 }
-                Some(held_from) if pos - held_from > MAX_HELD => {
-                    return Scan::Cut { keep_end: decided };
+                Some(from) if pos - from > MAX_HELD => {
+                    self.release_held(scanner, input, from, pos, eof);
+                    held_from = None;
+                    decided = pos;
+                    self.line.col = col;
                 }
                 Some(_) => {}
             }
@@ -322,7 +336,7 @@ impl KeepStart {
             if next_col > self.width {
                 return Scan::Cut { keep_end: decided };
             }
-            if held_from.is_none() && next_col > self.text_width {
+            if held_from.is_none() && next_col > text_width {
                 held_from = Some(pos);
             }
             pos += unit.len;
@@ -338,8 +352,11 @@ impl KeepStart {
                         _ => self.note_kept(unit_bytes),
                     }
                 }
-                Some(held_from) if pos - held_from > MAX_HELD => {
-                    return Scan::Cut { keep_end: decided };
+                Some(from) if pos - from > MAX_HELD => {
+                    self.release_held(scanner, input, from, pos, eof);
+                    held_from = None;
+                    decided = pos;
+                    self.line.col = col;
                 }
                 Some(_) => {}
             }
@@ -383,6 +400,33 @@ impl KeepStart {
             Effect::Unbounded => self.line.unbounded = true,
             Effect::Sgr { resets } => self.line.sgr_on = !resets,
             Effect::Hyperlink { opens } => self.line.link_open = opens,
+        }
+    }
+
+    /// Takes the units of `input[from..to]`, held back for the marker, as
+    /// written: the line gets no marker.
+    fn release_held(
+        &mut self,
+        scanner: &mut Scanner,
+        input: &[u8],
+        from: usize,
+        to: usize,
+        eof: bool,
+    ) {
+        self.line.unmarked = true;
+        let mut at = from;
+        while at < to {
+            let (unit_input, complete) = unit_input(input, at, eof, self.terminator);
+            let Some(unit) = scanner.next(unit_input, complete) else {
+                break;
+            };
+            let unit_bytes = &input[at..at + unit.len];
+            match unit.kind {
+                Kind::Control if unit_bytes[0] == ESC => self.line.after_fragment = true,
+                Kind::Escape(effect) => self.apply_unit(effect, unit_bytes),
+                _ => self.note_kept(unit_bytes),
+            }
+            at += unit.len;
         }
     }
 
