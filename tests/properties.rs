@@ -597,10 +597,9 @@ fn skipped(options: &Options, line: &[u8]) -> Vec<Virtual> {
     out
 }
 
-/// What switches back the modes that `pieces` switched, each to its state
-/// before them (the other of its first setting; ASCII for the character
-/// sets; Shift In, the numeric keypad and the whole screen), the last
-/// switched first.
+/// What switches back the modes that `pieces` switched, each to its default
+/// (reset, but autowrap and the cursor; ASCII for the character sets; Shift
+/// In, the numeric keypad and the whole screen), the last switched first.
 fn modes_restored(pieces: &[Virtual]) -> Vec<u8> {
     // Each mode by name, with its setting before the pieces and its last.
     let mut modes: Vec<(String, Vec<u8>, Vec<u8>)> = Vec::new();
@@ -636,8 +635,13 @@ fn modes_restored(pieces: &[Virtual]) -> Vec<u8> {
                     };
                     let seq =
                         |end: u8| format!("\x1b[{private}{number}{}", char::from(end)).into_bytes();
-                    let other = if *last == b'h' { b'l' } else { b'h' };
-                    switch(format!("{private}{number}"), seq(other), seq(*last));
+                    // Autowrap and the cursor start shown; every other mode off.
+                    let default = if private == "?" && (number == 7 || number == 25) {
+                        b'h'
+                    } else {
+                        b'l'
+                    };
+                    switch(format!("{private}{number}"), seq(default), seq(*last));
                 }
             }
             [0x1b, designate, _] => switch(

@@ -1,7 +1,13 @@
 //! The cutting core on arbitrary bytes and options, every way of cutting: it
 //! never panics, keeps every record, writes lines that fit unchanged (so
-//! cutting twice changes nothing), and gives the same output however the input
-//! is split.
+//! cutting twice changes nothing), gives the same output however the input
+//! is split, and leaves a terminal as `cat` of the line would, or with the
+//! modes the line switched back to their defaults, and never inside an
+//! escape sequence or string.
+//!
+//! Widths, skips and tab widths reach from 0 to `usize::MAX`, weighted
+//! toward the bounds (4 KiB, 16 KiB, 64 KiB, 1 MiB); the input may be
+//! repeated up to 100 KiB to reach them. Run with `-max_len=102400`.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -10,15 +16,39 @@ use short::{Cutter, KeepPart, Options};
 
 #[derive(Arbitrary, Debug)]
 struct Case {
-    width: u8,
+    width: Number,
     marker: Vec<u8>,
-    tab_width: u8,
+    tab_width: Number,
     zero_terminated: bool,
     cjk: bool,
     keep: u8,
-    skip: u8,
-    split: u16,
+    skip: Number,
+    split: u32,
+    repeat: u8,
     input: Vec<u8>,
+}
+
+/// A number near one of the edges that matter.
+#[derive(Arbitrary, Debug)]
+enum Number {
+    Small(u8),
+    NearBound { bound: u8, offset: i8 },
+    NearMax(u8),
+    Any(u64),
+}
+
+impl Number {
+    fn value(&self) -> usize {
+        match *self {
+            Number::Small(n) => usize::from(n % 100),
+            Number::NearBound { bound, offset } => {
+                let bound = [4096, 16 * 1024, 64 * 1024, 1024 * 1024][usize::from(bound % 4)];
+                bound.saturating_add_signed(isize::from(offset))
+            }
+            Number::NearMax(k) => usize::MAX - usize::from(k),
+            Number::Any(n) => n as usize,
+        }
+    }
 }
 
 fn cut(options: &Options, pieces: &[&[u8]]) -> Vec<u8> {
@@ -36,6 +66,119 @@ fn cut(options: &Options, pieces: &[&[u8]]) -> Vec<u8> {
     out
 }
 
+/// What a terminal is reading, as the DEC parser (vt100.net) has it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reading {
+    Text,
+    Escape,
+    Sequence,
+    String { osc: bool, after_esc: bool },
+}
+
+/// A small terminal: what it is reading, and the modes a line may switch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Terminal {
+    reading: Reading,
+    /// DEC private and ANSI modes that are not at their defaults.
+    modes: Vec<(bool, u32, bool)>,
+    charsets: [u8; 4],
+    shifted: bool,
+    keypad: bool,
+    region: bool,
+}
+
+impl Terminal {
+    fn new() -> Self {
+        Terminal {
+            reading: Reading::Text,
+            modes: Vec::new(),
+            charsets: [b'B'; 4],
+            shifted: false,
+            keypad: false,
+            region: false,
+        }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        let mut sequence = Vec::new();
+        for &b in bytes {
+            match (self.reading, b) {
+                (_, 0x18 | 0x1a) => self.reading = Reading::Text,
+                (Reading::String { osc: true, .. }, 0x07) => self.reading = Reading::Text,
+                (Reading::String { osc, after_esc: true }, _) => {
+                    self.reading = if b == b'\\' {
+                        Reading::Text
+                    } else {
+                        Reading::String { osc, after_esc: b == 0x1b }
+                    };
+                }
+                (Reading::String { osc, .. }, 0x1b) => {
+                    self.reading = Reading::String { osc, after_esc: true }
+                }
+                (Reading::String { .. }, _) => {}
+                (_, 0x1b) => {
+                    self.reading = Reading::Escape;
+                    sequence = vec![b];
+                }
+                (Reading::Text, 0x0e) => self.shifted = true,
+                (Reading::Text, 0x0f) => self.shifted = false,
+                (_, 0x00..=0x1f) => {}
+                (Reading::Text, _) => {}
+                (Reading::Escape, b'[') => {
+                    self.reading = Reading::Sequence;
+                    sequence.push(b);
+                }
+                (Reading::Escape, b']' | b'P' | b'X' | b'^' | b'_') => {
+                    self.reading = Reading::String { osc: b == b']', after_esc: false }
+                }
+                (Reading::Escape | Reading::Sequence, 0x20..=0x3f) => sequence.push(b),
+                (Reading::Escape | Reading::Sequence, 0x40..=0x7e) => {
+                    sequence.push(b);
+                    self.apply(&sequence);
+                    self.reading = Reading::Text;
+                }
+                // Terminals differ on other bytes in a sequence: tmux drops
+                // them and reads on.
+                (Reading::Escape | Reading::Sequence, _) => {}
+            }
+        }
+    }
+
+    fn apply(&mut self, sequence: &[u8]) {
+        match sequence {
+            [0x1b, b'='] => self.keypad = true,
+            [0x1b, b'>'] => self.keypad = false,
+            &[0x1b, g @ (b'(' | b')' | b'*' | b'+'), set] => {
+                self.charsets[usize::from(g - b'(')] = set;
+            }
+            [0x1b, b'[', params @ .., b'r'] if params.iter().all(|b| b.is_ascii_digit() || *b == b';') => {
+                self.region = !matches!(params, b"" | b";" | b"1");
+            }
+            [0x1b, b'[', params @ .., last @ (b'h' | b'l')] => {
+                let (private, numbers) = match params {
+                    [b'?', rest @ ..] => (true, rest),
+                    _ => (false, params),
+                };
+                if !numbers.iter().all(|b| b.is_ascii_digit() || *b == b';') {
+                    return;
+                }
+                for number in numbers.split(|&b| b == b';') {
+                    let Some(number) = std::str::from_utf8(number).ok().and_then(|n| n.parse::<u16>().ok()) else {
+                        continue;
+                    };
+                    let default = private && (number == 7 || number == 25);
+                    let on = *last == b'h';
+                    self.modes.retain(|&(p, n, _)| (p, n) != (private, u32::from(number)));
+                    if on != default {
+                        self.modes.push((private, u32::from(number), on));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 fuzz_target!(|case: Case| {
     // The command line refuses control characters in a marker but ESC.
     let marker: Vec<u8> = case
@@ -47,9 +190,9 @@ fuzz_target!(|case: Case| {
         return;
     }
     let options = Options {
-        width: usize::from(case.width % 100),
+        width: case.width.value(),
         marker,
-        tab_width: usize::from(case.tab_width % 16).max(1),
+        tab_width: case.tab_width.value().max(1),
         terminator: if case.zero_terminated { b'\0' } else { b'\n' },
         cjk: case.cjk,
         keep: match case.keep % 3 {
@@ -57,15 +200,16 @@ fuzz_target!(|case: Case| {
             1 => KeepPart::End,
             _ => KeepPart::Middle,
         },
-        skip: usize::from(case.skip % 20),
+        skip: case.skip.value(),
     };
-    let input = &case.input;
+    let repeat = usize::from(case.repeat).min(102_400 / case.input.len().max(1)).max(1);
+    let input = &case.input.repeat(repeat);
     let once = cut(&options, &[input]);
 
     let records = |bytes: &[u8]| bytes.iter().filter(|&&b| b == options.terminator).count();
     assert_eq!(records(&once), records(input), "records lost or added");
 
-    let split = usize::from(case.split) % (input.len() + 1);
+    let split = case.split as usize % (input.len() + 1);
     let (head, tail) = input.split_at(split);
     assert_eq!(cut(&options, &[head, tail]), once, "split at {split}");
 
@@ -76,5 +220,36 @@ fuzz_target!(|case: Case| {
             once,
             "cutting twice changed the output"
         );
+    }
+
+    // Each line cut (from the start, as a pager shows it) leaves the terminal
+    // reading text, with each mode as the whole line leaves it or at its
+    // default.
+    if options.keep == KeepPart::Start && options.skip == 0 && !options.marker.contains(&0x1b) {
+        let lines_in = input.split(|&b| b == options.terminator);
+        let lines_out = once.split(|&b| b == options.terminator);
+        for (line_in, line_out) in lines_in.zip(lines_out) {
+            if line_in == line_out {
+                continue;
+            }
+            let mut after_cat = Terminal::new();
+            after_cat.feed(line_in);
+            let mut after_short = Terminal::new();
+            after_short.feed(line_out);
+            assert_eq!(after_short.reading, Reading::Text, "{line_out:?} ends in a sequence");
+            for (mode, cat, short) in [
+                ("shift", after_cat.shifted, after_short.shifted),
+                ("keypad", after_cat.keypad, after_short.keypad),
+                ("region", after_cat.region, after_short.region),
+            ] {
+                assert!(short == cat || !short, "{mode} left on by {line_out:?}");
+            }
+            for (g, &set) in after_short.charsets.iter().enumerate() {
+                assert!(set == after_cat.charsets[g] || set == b'B', "G{g} left by {line_out:?}");
+            }
+            for mode in &after_short.modes {
+                assert!(after_cat.modes.contains(mode), "{mode:?} left by {line_out:?}");
+            }
+        }
     }
 });

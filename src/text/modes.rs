@@ -50,12 +50,16 @@ enum Mode {
     ScrollRegion,
 }
 
+/// DEC private modes that terminals start with set: autowrap (7) and the
+/// visible cursor (25). Every other mode starts reset.
+const SET_AT_START: [u16; 2] = [7, 25];
+
 /// The modes switched by the kept part of a line, each with the state it was
-/// left in, and whether that differs from the state before the line.
+/// left in; a cut switches back to its default each one left otherwise.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Modes {
-    /// Each mode, with the setting before the line and the last one (for a
-    /// numbered mode, set or reset; for a character set, its final byte).
+    /// Each mode, with its default setting and the last one (for a numbered
+    /// mode, set or reset; for a character set, its final byte).
     switched: Vec<(Mode, u8, u8)>,
 }
 
@@ -97,25 +101,27 @@ impl Modes {
                     else {
                         continue;
                     };
-                    // The first switch shows the state before the line: the
-                    // other one.
-                    let before = if *last == b'h' { b'l' } else { b'h' };
-                    self.switch(Mode::Numbered { private, number }, before, *last);
+                    let default = if private && SET_AT_START.contains(&number) {
+                        b'h'
+                    } else {
+                        b'l'
+                    };
+                    self.switch(Mode::Numbered { private, number }, default, *last);
                 }
             }
             _ => {}
         }
     }
 
-    fn switch(&mut self, mode: Mode, before: u8, now: u8) {
+    fn switch(&mut self, mode: Mode, default: u8, now: u8) {
         if let Some((_, _, last)) = self.switched.iter_mut().find(|(known, ..)| *known == mode) {
             *last = now;
         } else if self.switched.len() < MAX_MODES {
-            self.switched.push((mode, before, now));
+            self.switched.push((mode, default, now));
         }
     }
 
-    /// Writes what switches every mode back to its state before the line.
+    /// Writes what switches every mode left otherwise back to its default.
     pub(crate) fn restore<W: Write + ?Sized>(&self, out: &mut W) -> io::Result<()> {
         for &(mode, before, now) in self.switched.iter().rev() {
             if before == now {
@@ -167,6 +173,10 @@ mod tests {
     #[test]
     fn modes_switched_back_in_the_line_are_left() {
         assert_eq!(restored(&[b"\x1b[?25l", b"\x1b[?25h"]), "");
+        // Switched to its default, a mode is left there.
+        assert_eq!(restored(&[b"\x1b[?25h"]), "");
+        assert_eq!(restored(&[b"\x1b[?7l"]), "\x1b[?7h");
+        assert_eq!(restored(&[b"\x1b[?1049l"]), "");
         assert_eq!(restored(&[b"\x1b(0", b"\x1b(B"]), "");
         assert_eq!(restored(&[b"\x0e", b"\x0f"]), "");
         assert_eq!(restored(&[b"\x1b[2;20r", b"\x1b[r"]), "");
