@@ -726,9 +726,9 @@ fn model_line(options: &Options, line: &[u8], terminated: bool) -> Vec<u8> {
         state.apply(piece);
         out.extend(&piece.bytes);
     }
-    // A sequence broken off is cancelled unless a final byte or a new
-    // sequence came after it, or the terminal would go on with it in what
-    // follows the cut.
+    // A sequence broken off is cancelled unless a final byte (not one that
+    // opens a longer sequence after an ESC) or a new sequence came after it,
+    // or the terminal would go on with it in what follows the cut.
     let broken = |piece: &Virtual| {
         matches!(piece.kind, PieceKind::Invisible) && piece.bytes.first() == Some(&0x1b)
     };
@@ -737,7 +737,7 @@ fn model_line(options: &Options, line: &[u8], terminated: bool) -> Vec<u8> {
             piece
                 .bytes
                 .iter()
-                .any(|&b| (0x40..=0x7e).contains(&b) || b == 0x1b)
+                .any(|&b| b == 0x1b || (0x40..=0x7e).contains(&b) && !b"[]PX^_".contains(&b))
         })
     {
         out.push(0x18);

@@ -51,7 +51,7 @@ impl Tmux {
         ]);
         let start = Instant::now();
         let mut shown = false;
-        while start.elapsed() < Duration::from_secs(3) && !shown {
+        while start.elapsed() < Duration::from_secs(10) && !shown {
             thread::sleep(Duration::from_millis(50));
             let screen = self.tmux(&["capture-pane", "-p", "-t", name]);
             shown = screen.lines().any(|line| line == "next");

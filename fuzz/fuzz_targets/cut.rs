@@ -42,7 +42,7 @@ impl Number {
         match *self {
             Number::Small(n) => usize::from(n % 100),
             Number::NearBound { bound, offset } => {
-                let bound = [4096, 16 * 1024, 64 * 1024, 1024 * 1024][usize::from(bound % 4)];
+                let bound: usize = [4096, 16 * 1024, 64 * 1024, 1024 * 1024][usize::from(bound % 4)];
                 bound.saturating_add_signed(isize::from(offset))
             }
             Number::NearMax(k) => usize::MAX - usize::from(k),

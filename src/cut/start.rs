@@ -63,6 +63,10 @@ struct Line {
     /// More was held back for the marker than the bound: the line takes no
     /// marker, and its text the whole width.
     unmarked: bool,
+    /// The first bytes of the input not yet consumed that were written
+    /// already: a character at the end of a read, shown before it is known
+    /// whether more of its cluster follows.
+    shown: usize,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -125,8 +129,9 @@ impl KeepStart {
             out.write_all(input)?;
             return Ok(input.len());
         }
-        // Output that is a copy of the input is written in runs, not unit by unit.
-        let mut copied_from = 0;
+        // Output that is a copy of the input is written in runs, not unit by
+        // unit; what was shown at the end of the last read is not written again.
+        let mut copied_from = std::mem::take(&mut self.line.shown);
         let mut pos = 0;
         while pos < input.len() {
             if let Phase::Skipping { after_cr } = self.line.phase {
@@ -198,7 +203,11 @@ impl KeepStart {
                     self.modes.clear();
                 }
                 Scan::Cut { keep_end } => {
-                    out.write_all(&input[copied_from..keep_end])?;
+                    // What was shown at a read's end stays shown, should
+                    // what followed it have pushed it past the width.
+                    if copied_from < keep_end {
+                        out.write_all(&input[copied_from..keep_end])?;
+                    }
                     self.restore_terminal(out)?;
                     if !self.line.unmarked {
                         out.write_all(&self.marker)?;
@@ -213,7 +222,18 @@ impl KeepStart {
                 }
             }
         }
-        out.write_all(&input[copied_from..pos])?;
+        if copied_from < pos {
+            out.write_all(&input[copied_from..pos])?;
+        }
+        if !eof {
+            let shown = copied_from
+                .saturating_sub(pos)
+                .max(self.showable(input, pos));
+            if pos + shown > copied_from.max(pos) {
+                out.write_all(&input[copied_from.max(pos)..pos + shown])?;
+            }
+            self.line.shown = shown;
+        }
         debug_assert!(eof || input.len() - pos <= MAX_UNDECIDED);
         if eof {
             debug_assert_eq!(pos, input.len());
@@ -428,6 +448,30 @@ impl KeepStart {
             }
             at += unit.len;
         }
+    }
+
+    /// How many bytes at `input[pos..]`, all that is left of the input, a
+    /// prompt waiting for its answer may show now (`Continue [y/N]:`): one
+    /// character, printable, of a line not cut nor held back for the marker,
+    /// with room to spare. Only what follows could still change whether the
+    /// character is kept: a mark or a VS16 joined to it, worth a column each
+    /// at most in real text, which the room covers.
+    fn showable(&self, input: &[u8], pos: usize) -> usize {
+        const ROOM: usize = 2;
+        let rest = &input[pos..];
+        let Ok(text) = std::str::from_utf8(rest) else {
+            return 0;
+        };
+        let mut chars = text.chars();
+        let (Some(c), None) = (chars.next(), chars.next()) else {
+            return 0;
+        };
+        let width = if c.is_ascii() { 1 } else { 2 };
+        let shows = self.line.phase == Phase::Middle
+            && !c.is_control()
+            && c != char::from(self.terminator)
+            && self.line.col + width + ROOM <= self.text_width;
+        if shows { rest.len() } else { 0 }
     }
 
     /// Notes that `kept`, which holds no broken sequence, is written: after

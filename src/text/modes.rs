@@ -26,13 +26,15 @@ pub(crate) const CANCEL: &[u8] = b"\x18";
 pub(crate) const CANCEL_ANY: &[u8] = b"\x18\x1b\\";
 
 /// Whether a terminal that was reading a broken sequence is back to text
-/// after `bytes`: after a final byte (0x40..=0x7E) or a new sequence. Other
+/// after `bytes`: after a final byte (0x40..=0x7E, but for `[ ] P X ^ _`,
+/// which after an `ESC` open a longer sequence) or a new sequence. Other
 /// bytes may go on with it (parameters, intermediates) or be dropped (some
 /// terminals ignore UTF-8 there).
 pub(crate) fn ends_a_fragment(bytes: &[u8]) -> bool {
-    bytes
-        .iter()
-        .any(|&b| (0x40..=0x7e).contains(&b) || b == ESC)
+    bytes.iter().any(|&b| {
+        b == ESC
+            || (0x40..=0x7e).contains(&b) && !matches!(b, b'[' | b']' | b'P' | b'X' | b'^' | b'_')
+    })
 }
 
 /// A mode a sequence switches.
