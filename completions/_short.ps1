@@ -21,8 +21,8 @@ Register-ArgumentCompleter -Native -CommandName 'short' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'short' {
-            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Maximum display width in columns; 0 means no limit [default: $COLUMNS, then the terminal''s width, then 80]')
-            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Maximum display width in columns; 0 means no limit [default: $COLUMNS, then the terminal''s width, then 80]')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Maximum display width in columns; 0 means no limit [default: $COLUMNS, then the terminal''s width, then 80; when stdout is a file, $COLUMNS, then 80]')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Maximum display width in columns; 0 means no limit [default: $COLUMNS, then the terminal''s width, then 80; when stdout is a file, $COLUMNS, then 80]')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Mark cut lines with STR instead of "…" (implies marking)')
             [CompletionResult]::new('--marker', '--marker', [CompletionResultType]::ParameterName, 'Mark cut lines with STR instead of "…" (implies marking)')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Tab stops every N columns')

@@ -18,8 +18,8 @@ set edit:completion:arg-completer[short] = {|@words|
     }
     var completions = [
         &'short'= {
-            cand -w 'Maximum display width in columns; 0 means no limit [default: $COLUMNS, then the terminal''s width, then 80]'
-            cand --width 'Maximum display width in columns; 0 means no limit [default: $COLUMNS, then the terminal''s width, then 80]'
+            cand -w 'Maximum display width in columns; 0 means no limit [default: $COLUMNS, then the terminal''s width, then 80; when stdout is a file, $COLUMNS, then 80]'
+            cand --width 'Maximum display width in columns; 0 means no limit [default: $COLUMNS, then the terminal''s width, then 80; when stdout is a file, $COLUMNS, then 80]'
             cand -m 'Mark cut lines with STR instead of "…" (implies marking)'
             cand --marker 'Mark cut lines with STR instead of "…" (implies marking)'
             cand -t 'Tab stops every N columns'

@@ -1,10 +1,10 @@
-complete -c short -s w -l width -d 'Maximum display width in columns; 0 means no limit [default: $COLUMNS, then the terminal\'s width, then 80]' -r
-complete -c short -s m -l marker -d 'Mark cut lines with STR instead of "…" (implies marking)' -r
-complete -c short -s t -l tab-width -d 'Tab stops every N columns' -r
+complete -c short -s w -l width -d 'Maximum display width in columns; 0 means no limit [default: $COLUMNS, then the terminal\'s width, then 80; when stdout is a file, $COLUMNS, then 80]' -r -f
+complete -c short -s m -l marker -d 'Mark cut lines with STR instead of "…" (implies marking)' -r -f
+complete -c short -s t -l tab-width -d 'Tab stops every N columns' -r -f
 complete -c short -s k -l keep -d 'Which part of a cut line to keep: its start, its end (for paths and stack traces), or both ends with the marker between them' -r -f -a "start\t'The first columns, then the marker'
 end\t'The marker, then the last columns'
 middle\t'The first and the last columns, the marker between them'"
-complete -c short -s s -l skip -d 'Drop the first N columns of every line, then cut to the width (scrolls right, as in a pager)' -r
+complete -c short -s s -l skip -d 'Drop the first N columns of every line, then cut to the width (scrolls right, as in a pager)' -r -f
 complete -c short -s e -l ellipsis -d 'Mark cut lines with "…" (the marker counts toward the width)'
 complete -c short -s z -l zero-terminated -d 'Lines end with NUL instead of newline (as with grep -z, sort -z)'
 complete -c short -l cjk -d 'East Asian ambiguous-width characters take two columns (as in CJK locales)'

@@ -5,7 +5,8 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::builder::{OsStringValueParser, TypedValueParser};
+use clap::{Parser, ValueHint};
 
 use crate::cut::{KeepPart, Options};
 
@@ -20,11 +21,19 @@ pub const ELLIPSIS: &str = "…";
 /// stop. Lines that fit are written unchanged, byte for byte; every line in
 /// gives one line out.
 #[derive(Debug, Parser)]
-#[command(name = "short", version, max_term_width = 100)]
+#[command(name = "short", version, max_term_width = 100, after_help = EXAMPLES)]
 pub struct Cli {
     /// Maximum display width in columns; 0 means no limit [default: $COLUMNS,
-    /// then the terminal's width, then 80]
-    #[arg(short, long, value_name = "N")]
+    /// then the terminal's width, then 80; when stdout is a file, $COLUMNS,
+    /// then 80]
+    #[arg(
+        short,
+        long,
+        value_name = "N",
+        value_parser = parse_width,
+        allow_negative_numbers = true,
+        value_hint = ValueHint::Other
+    )]
     pub width: Option<usize>,
 
     /// Mark cut lines with "…" (the marker counts toward the width)
@@ -32,7 +41,7 @@ pub struct Cli {
     pub ellipsis: bool,
 
     /// Mark cut lines with STR instead of "…" (implies marking)
-    #[arg(short, long, value_name = "STR", value_parser = parse_marker)]
+    #[arg(short, long, value_name = "STR", value_parser = parse_marker, value_hint = ValueHint::Other)]
     pub marker: Option<String>,
 
     /// Tab stops every N columns
@@ -41,9 +50,11 @@ pub struct Cli {
         long,
         value_name = "N",
         default_value_t = 8,
-        value_parser = clap::value_parser!(u64).range(1..)
+        value_parser = parse_tab_width,
+        allow_negative_numbers = true,
+        value_hint = ValueHint::Other
     )]
-    pub tab_width: u64,
+    pub tab_width: usize,
 
     /// Lines end with NUL instead of newline (as with grep -z, sort -z)
     #[arg(short, long)]
@@ -60,11 +71,23 @@ pub struct Cli {
 
     /// Drop the first N columns of every line, then cut to the width (scrolls
     /// right, as in a pager)
-    #[arg(short, long, value_name = "N", default_value_t = 0)]
+    #[arg(
+        short,
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        value_parser = parse_skip,
+        allow_negative_numbers = true,
+        value_hint = ValueHint::Other
+    )]
     pub skip: usize,
 
     /// Files to read in order; none, or -, means standard input
-    #[arg(value_name = "FILE")]
+    #[arg(
+        value_name = "FILE",
+        value_parser = OsStringValueParser::new().map(PathBuf::from),
+        value_hint = ValueHint::FilePath
+    )]
     pub files: Vec<PathBuf>,
 }
 
@@ -79,7 +102,7 @@ impl Cli {
         Options {
             width,
             marker,
-            tab_width: usize::try_from(self.tab_width).unwrap_or(usize::MAX),
+            tab_width: self.tab_width,
             terminator: if self.zero_terminated { b'\0' } else { b'\n' },
             cjk: self.cjk,
             keep: match self.keep {
@@ -102,6 +125,37 @@ pub enum Keep {
     End,
     /// The first and the last columns, the marker between them
     Middle,
+}
+
+/// The examples that end `--help`, as the man page's EXAMPLES begin.
+pub const EXAMPLES: &str = "\
+Examples:
+  grep --color=always error app.log | short   Search results, one screen row each
+  tail -f /var/log/syslog | short -e          Follow a log, marking cut lines
+  find . | short --keep end -e                Long paths: keep the file names";
+
+/// A number of columns of any size: one past what any line reaches is as
+/// good as no limit.
+fn parse_columns(value: &str) -> Option<usize> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(value.parse().unwrap_or(usize::MAX))
+}
+
+fn parse_width(value: &str) -> Result<usize, String> {
+    parse_columns(value)
+        .ok_or_else(|| "expected a whole number of columns, 0 for no limit".to_owned())
+}
+
+fn parse_tab_width(value: &str) -> Result<usize, String> {
+    parse_columns(value)
+        .filter(|&columns| columns > 0)
+        .ok_or_else(|| "expected a whole number of columns, at least 1".to_owned())
+}
+
+fn parse_skip(value: &str) -> Result<usize, String> {
+    parse_columns(value).ok_or_else(|| "expected a whole number of columns".to_owned())
 }
 
 /// A marker is shown at the end of a line, so it may hold escape sequences
@@ -146,5 +200,25 @@ mod tests {
     #[test]
     fn tab_width_zero_is_refused() {
         assert!(Cli::try_parse_from(["short", "-t", "0"]).is_err());
+    }
+
+    #[test]
+    fn numbers_are_whole_columns_of_any_size() {
+        let cli = Cli::parse_from(["short", "-w", "99999999999999999999", "-s", "12"]);
+        assert_eq!((cli.width, cli.skip), (Some(usize::MAX), 12));
+        for args in [
+            &["short", "-w", "-1"][..],
+            &["short", "-w", "+5"],
+            &["short", "-w", "5x"],
+            &["short", "-w", ""],
+            &["short", "-s", "-3"],
+            &["short", "-t", "-8"],
+        ] {
+            let error = Cli::try_parse_from(args).unwrap_err().to_string();
+            assert!(
+                error.contains("expected a whole number of columns"),
+                "{args:?}: {error}"
+            );
+        }
     }
 }

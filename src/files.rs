@@ -68,6 +68,14 @@ impl Output {
         Output {}
     }
 
+    /// Whether standard output is a regular file.
+    pub fn is_file(&self) -> bool {
+        #[cfg(unix)]
+        return self.file.is_some();
+        #[cfg(not(unix))]
+        return false;
+    }
+
     /// Whether `input` is the output file with bytes left to read, as GNU
     /// cat judges it: an empty file may be both.
     #[cfg(unix)]

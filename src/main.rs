@@ -16,9 +16,14 @@ use short::files::{self, Output, quote};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // A width that came from a terminal follows its window.
+    let output = Output::identify();
+    // A width that came from a terminal follows its window. A file written
+    // by a script does not take the width of whoever runs it.
     let mut terminal = None;
     let width = terminal::resolve(cli.width, env::var_os("COLUMNS").as_deref(), || {
+        if output.is_file() {
+            return None;
+        }
         let (found, columns) = Terminal::find()?;
         terminal = Some(found);
         Some(columns)
@@ -31,7 +36,6 @@ fn main() -> ExitCode {
         complain("standard output: bad file descriptor");
         return ExitCode::FAILURE;
     }
-    let output = Output::identify();
     let mut out = BufWriter::with_capacity(BUFFER_LEN, io::stdout().lock());
     let mut buffer = vec![0; BUFFER_LEN];
     let stdin = [Path::new("-").to_path_buf()];

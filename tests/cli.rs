@@ -183,6 +183,90 @@ fn a_line_is_shown_before_the_input_ends() {
     assert_eq!(shown.expect("the line while the pipe is open"), b"firs\n");
 }
 
+/// A prompt (`read -p`, a download's percentage) shows whole in a terminal
+/// before its line ends, as it does with cat.
+#[test]
+fn a_prompt_shows_whole_before_its_newline() {
+    let pty = terminal(24, 80);
+    let mut child = short()
+        .stdin(Stdio::piped())
+        .stdout(pty.slave.try_clone().unwrap())
+        .stderr(pty.slave.try_clone().unwrap())
+        .spawn()
+        .unwrap();
+    drop(pty.slave);
+    let mut stdin = child.stdin.take().unwrap();
+    let mut master = File::from(pty.master);
+    let (sender, receiver) = mpsc::channel();
+    thread::spawn(move || {
+        let mut screen = Vec::new();
+        let mut chunk = [0; 256];
+        while let Ok(len) = master.read(&mut chunk) {
+            if len == 0 {
+                break;
+            }
+            screen.extend_from_slice(&chunk[..len]);
+            let _ = sender.send(screen.clone());
+        }
+    });
+    let mut shown = Vec::new();
+    for prompt in ["Continue [y/N]:", "y\nDownloading 45%"] {
+        stdin.write_all(prompt.as_bytes()).unwrap();
+        stdin.flush().unwrap();
+        let wanted = if prompt.starts_with('y') {
+            "Downloading 45%"
+        } else {
+            "Continue [y/N]:"
+        };
+        // Generous: this only fails when the prompt never comes whole.
+        let start = std::time::Instant::now();
+        while !String::from_utf8_lossy(&shown).contains(wanted)
+            && start.elapsed() < Duration::from_secs(20)
+        {
+            if let Ok(screen) = receiver.recv_timeout(Duration::from_millis(100)) {
+                shown = screen;
+            }
+        }
+        assert!(
+            String::from_utf8_lossy(&shown).contains(wanted),
+            "{shown:?}"
+        );
+    }
+    drop(stdin);
+    child.wait().unwrap();
+}
+
+/// Written to a file, lines take `COLUMNS` or 80 columns, whatever the
+/// window of whoever runs short: a script's output does not change with it.
+#[test]
+fn a_file_is_cut_to_columns_or_80() {
+    let dir = scratch_dir("file-width");
+    for (columns, expected) in [(None, 80), (Some("30"), 30)] {
+        let pty = terminal(24, 20);
+        let path = dir.join("out.txt");
+        let mut command = short();
+        if let Some(columns) = columns {
+            command.env("COLUMNS", columns);
+        }
+        let status = command
+            .stdin(Stdio::piped())
+            .stdout(File::create(&path).unwrap())
+            .stderr(pty.slave.try_clone().unwrap())
+            .spawn()
+            .and_then(|mut child| {
+                child.stdin.take().unwrap().write_all(&[b'z'; 100])?;
+                child.wait()
+            })
+            .unwrap();
+        assert!(status.success());
+        assert_eq!(
+            fs::read(&path).unwrap(),
+            vec![b'z'; expected],
+            "{columns:?}"
+        );
+    }
+}
+
 #[test]
 fn a_resized_window_is_fitted_from_the_next_line() {
     // `tail -f log | short` in a window that the user makes narrower, then

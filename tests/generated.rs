@@ -14,17 +14,86 @@ use roff::{Roff, bold, italic, roman};
 
 use short::cli::Cli;
 
+/// The date of the version the man page describes, changed with it.
+const RELEASE_DATE: &str = "2026-12-03";
+
 fn man_page() -> Vec<u8> {
-    let man = Man::new(Cli::command()).manual("User Commands");
+    let command = Cli::command();
+    let man = Man::new(command.clone()).manual("User Commands");
     let mut page = Vec::new();
-    man.render_title(&mut page).unwrap();
-    man.render_name_section(&mut page).unwrap();
-    man.render_synopsis_section(&mut page).unwrap();
+    page.extend_from_slice(title_name_and_synopsis(&command).as_bytes());
     man.render_description_section(&mut page).unwrap();
     man.render_options_section(&mut page).unwrap();
     page.extend_from_slice(sections_clap_does_not_know().as_bytes());
     man.render_version_section(&mut page).unwrap();
     escape_non_ascii(&String::from_utf8(page).unwrap()).into_bytes()
+}
+
+/// The title with the date where man(7) puts it, the name in the usual
+/// lower-case form, and a synopsis that names each option's value.
+fn title_name_and_synopsis(command: &clap::Command) -> String {
+    let version = command.get_version().unwrap_or_default();
+    let mut roff = Roff::new();
+    roff.control(
+        "TH",
+        [
+            "SHORT",
+            "1",
+            RELEASE_DATE,
+            &format!("short {version}"),
+            "User Commands",
+        ],
+    );
+    roff.control("SH", ["NAME"]);
+    let about = command
+        .get_about()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let about = about.trim_end_matches('.');
+    let mut chars = about.chars();
+    let lower: String = chars
+        .next()
+        .map(|first| first.to_lowercase().chain(chars).collect())
+        .unwrap_or_default();
+    roff.text([roman(format!("short - {lower}"))]);
+    roff.control("SH", ["SYNOPSIS"]);
+    let mut synopsis = vec![bold("short")];
+    for arg in command.get_arguments() {
+        if matches!(arg.get_id().as_str(), "help" | "version") {
+            continue;
+        }
+        let value = arg
+            .get_action()
+            .takes_values()
+            .then(|| arg.get_value_names().and_then(|names| names.first()))
+            .flatten()
+            .map(ToString::to_string);
+        synopsis.push(roman(" ["));
+        match (arg.get_short(), arg.get_long(), value) {
+            (_, _, Some(value)) if arg.is_positional() => {
+                synopsis.push(italic(value));
+                synopsis.push(roman("..."));
+            }
+            (Some(short), _, value) => {
+                synopsis.push(bold(format!("-{short}")));
+                if let Some(value) = value {
+                    synopsis.push(roman(" "));
+                    synopsis.push(italic(value));
+                }
+            }
+            (None, Some(long), value) => {
+                synopsis.push(bold(format!("--{long}")));
+                if let Some(value) = value {
+                    synopsis.push(roman(" "));
+                    synopsis.push(italic(value));
+                }
+            }
+            _ => {}
+        }
+        synopsis.push(roman("]"));
+    }
+    roff.text(synopsis);
+    roff.to_roff()
 }
 
 /// groff reads its input as Latin-1 unless told otherwise, so characters such
@@ -81,6 +150,17 @@ fn sections_clap_does_not_know() -> String {
         ),
     ]);
     roff.control("PP", []);
+    roff.text([roman(
+        "A cut line leaves the terminal as cat of the line would, or with the modes it \
+         switched back to their defaults, and never inside an escape sequence: after the \
+         kept text come CAN (0x18) if a sequence broken off there could still be going on \
+         (CAN and ST if one ran past 4096 bytes), the colour reset and link close, then \
+         what switches back each mode the kept text left away from its default (DEC \
+         private and ANSI modes such as the cursor, the alternate screen, the mouse, \
+         insert and autowrap; the character sets of ESC ( 0 and Shift Out; the keypad; \
+         the scroll region), then the marker.",
+    )]);
+    roff.control("PP", []);
     roff.text([
         roman("With "),
         bold("--keep end"),
@@ -104,10 +184,14 @@ fn sections_clap_does_not_know() -> String {
     roff.text([roman(
         "Lines that fit are written unchanged, byte for byte. Every line in gives one line \
          out, and a missing final newline stays missing. Memory does not grow with the \
-         length of a line: the cut part of a long line is read and dropped, never stored. \
-         Files, pipes and terminals are all read the same way, through one buffer of \
-         256 KiB; a file that another program truncates meanwhile is read as it now is, \
-         as cat reads it.",
+         length of a line: the cut part of a long line is read and dropped, never stored, \
+         and memory stays under 8 MiB at any width. Files, pipes and terminals are all \
+         read the same way, through one buffer of 256 KiB; a file that another program \
+         truncates meanwhile is read as it now is, as cat reads it. Widths, skips and \
+         tab widths of any size are taken: a width past what any line reaches is no \
+         limit. At the end of what has been read so far, a last character with room to \
+         spare is written at once, so a prompt shows whole before its answer. File \
+         names in messages are quoted as GNU coreutils quote them.",
     )]);
 
     roff.control("SH", ["ENVIRONMENT"]);
@@ -116,9 +200,10 @@ fn sections_clap_does_not_know() -> String {
         "COLUMNS",
         "The width to cut to when no -w is given, if it is a positive whole number. Otherwise the \
          width of the terminal on standard output, standard error, standard input or \
-         /dev/tty (the first that is a terminal) is used, and 80 when there is none. A \
-         width taken from a terminal follows its window: the lines that start after the \
-         window is resized (tail -f log | short) fit its new width.",
+         /dev/tty (the first that is a terminal) is used, and 80 when there is none; \
+         when standard output is a regular file, no terminal is asked, and the width is \
+         80. A width taken from a terminal follows its window: the lines that start \
+         after the window is resized (tail -f log | short) fit its new width.",
     );
 
     roff.control("SH", ["EXIT STATUS"]);
@@ -129,7 +214,8 @@ fn sections_clap_does_not_know() -> String {
         ),
         (
             "1",
-            "A file could not be read (the others are still cut), or the output could not be written.",
+            "A file could not be read or was the output file (the others are still cut), \
+             standard input or output was closed, or the output could not be written.",
         ),
         ("2", "The command line was wrong."),
     ] {
@@ -138,6 +224,10 @@ fn sections_clap_does_not_know() -> String {
 
     roff.control("SH", ["EXAMPLES"]);
     for (command, what) in [
+        (
+            "find . | short --keep end -e",
+            "Long paths, each cut to its end so that the file name shows.",
+        ),
         (
             "grep --color=always error app.log | short",
             "Search results, one screen line each, colours kept and reset at the cut.",
