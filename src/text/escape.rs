@@ -27,12 +27,12 @@ pub enum Effect {
     Sgr { resets: bool },
     /// OSC 8: `opens` a hyperlink, or closes it (empty URI).
     Hyperlink { opens: bool },
-    /// A mode that outlives the line, which [`Modes`](super::modes::Modes)
+    /// A mode that outlives the line, which `Modes`
     /// knows how to switch back: a DEC private or ANSI mode, a character
     /// set, the keypad, the scroll region.
     Mode,
     /// An `ESC` that starts a sequence or string with no end within
-    /// [`MAX_ESCAPE_LEN`]: the bytes after it count as text, but a terminal
+    /// `MAX_ESCAPE_LEN` bytes: the bytes after it count as text, but a terminal
     /// may still be reading them as the sequence.
     Unbounded,
 }
