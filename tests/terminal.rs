@@ -15,8 +15,20 @@ struct Tmux {
 impl Tmux {
     fn start() -> Option<Tmux> {
         let socket = format!("short-test-{}", std::process::id());
+        // A session that lasts the whole test keeps the server up: one that
+        // lost its last session would be exiting as the next one starts.
         let started = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "start-server"])
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                "keeper",
+            ])
+            .args(["sleep", "600"])
             .status()
             .is_ok_and(|status| status.success());
         started.then_some(Tmux { socket })
