@@ -23,7 +23,7 @@ _short() {
 
     case "${cmd}" in
         short)
-            opts="-w -e -m -t -z -k -s -h -V --width --ellipsis --marker --tab-width --zero-terminated --cjk --keep --skip --help --version"
+            opts="-w -e -m -t -z -k -s -h -V --width --ellipsis --marker --tab-width --zero-terminated --cjk --keep --skip --cluster-width --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -91,6 +91,10 @@ _short() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o nospace
                     fi
+                    return 0
+                    ;;
+                --cluster-width)
+                    COMPREPLY=($(compgen -W "auto whole sum" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -28,6 +28,7 @@ set edit:completion:arg-completer[short] = {|@words|
             cand --keep 'Which part of a cut line to keep: its start, its end (for paths and stack traces), or both ends with the marker between them'
             cand -s 'Drop the first N columns of every line, then cut to the width (scrolls right, as in a pager)'
             cand --skip 'Drop the first N columns of every line, then cut to the width (scrolls right, as in a pager)'
+            cand --cluster-width 'How the terminal draws emoji sequences and other clusters of several code points: as one picture (whole: kitty, WezTerm, iTerm2, Ghostty, Windows Terminal), code point by code point (sum: tmux, screen, GNOME Terminal and other VTE terminals, Alacritty, xterm, the Linux console), or auto: from the environment, and the larger of the two where the terminal is not known [env: SHORT_CLUSTER_WIDTH] [default: auto]'
             cand -e 'Mark cut lines with "…" (the marker counts toward the width)'
             cand --ellipsis 'Mark cut lines with "…" (the marker counts toward the width)'
             cand -z 'Lines end with NUL instead of newline (as with grep -z, sort -z)'

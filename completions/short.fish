@@ -5,6 +5,9 @@ complete -c short -s k -l keep -d 'Which part of a cut line to keep: its start, 
 end\t'The marker, then the last columns'
 middle\t'The first and the last columns, the marker between them'"
 complete -c short -s s -l skip -d 'Drop the first N columns of every line, then cut to the width (scrolls right, as in a pager)' -r -f
+complete -c short -l cluster-width -d 'How the terminal draws emoji sequences and other clusters of several code points: as one picture (whole: kitty, WezTerm, iTerm2, Ghostty, Windows Terminal), code point by code point (sum: tmux, screen, GNOME Terminal and other VTE terminals, Alacritty, xterm, the Linux console), or auto: from the environment, and the larger of the two where the terminal is not known [env: SHORT_CLUSTER_WIDTH] [default: auto]' -r -f -a "auto\t''
+whole\t''
+sum\t''"
 complete -c short -s e -l ellipsis -d 'Mark cut lines with "…" (the marker counts toward the width)'
 complete -c short -s z -l zero-terminated -d 'Lines end with NUL instead of newline (as with grep -z, sort -z)'
 complete -c short -l cjk -d 'East Asian ambiguous-width characters take two columns (as in CJK locales)'

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::builder::{OsStringValueParser, TypedValueParser};
 use clap::{Parser, ValueHint};
 
-use crate::cut::{KeepPart, Options};
+use crate::cut::{ClusterWidth, KeepPart, Options};
 
 /// The marker that `--ellipsis` puts at the end of a cut line.
 pub const ELLIPSIS: &str = "…";
@@ -82,6 +82,16 @@ pub struct Cli {
     )]
     pub skip: usize,
 
+    /// How the terminal draws emoji sequences and other clusters of several
+    /// code points: as one picture (whole: kitty, WezTerm, iTerm2, Ghostty,
+    /// Windows Terminal), code point by code point (sum: tmux, screen, GNOME
+    /// Terminal and other VTE terminals, Alacritty, xterm, the Linux
+    /// console), or auto: from the environment, and the larger of the two
+    /// where the terminal is not known [env: SHORT_CLUSTER_WIDTH] [default:
+    /// auto]
+    #[arg(long, value_name = "HOW", value_enum)]
+    pub cluster_width: Option<ClusterMode>,
+
     /// Files to read in order; none, or -, means standard input
     #[arg(
         value_name = "FILE",
@@ -92,8 +102,8 @@ pub struct Cli {
 }
 
 impl Cli {
-    /// How to cut, once the width is known.
-    pub fn options(&self, width: usize) -> Options {
+    /// How to cut, once the width and how clusters are drawn are known.
+    pub fn options(&self, width: usize, cluster_widths: ClusterWidth) -> Options {
         let marker = match (&self.marker, self.ellipsis) {
             (Some(marker), _) => marker.as_bytes().to_vec(),
             (None, true) => ELLIPSIS.as_bytes().to_vec(),
@@ -111,6 +121,7 @@ impl Cli {
                 Keep::Middle => KeepPart::Middle,
             },
             skip: self.skip,
+            cluster_widths,
         }
     }
 }
@@ -125,6 +136,14 @@ pub enum Keep {
     End,
     /// The first and the last columns, the marker between them
     Middle,
+}
+
+/// `--cluster-width` and `SHORT_CLUSTER_WIDTH`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ClusterMode {
+    Auto,
+    Whole,
+    Sum,
 }
 
 /// The examples that end `--help`, as the man page's EXAMPLES begin.
@@ -184,11 +203,14 @@ mod tests {
     #[test]
     fn marker_implies_marking() {
         let cli = Cli::parse_from(["short", "-m", ">>"]);
-        assert_eq!(cli.options(10).marker, b">>");
+        assert_eq!(cli.options(10, ClusterWidth::Whole).marker, b">>");
         let cli = Cli::parse_from(["short", "-e"]);
-        assert_eq!(cli.options(10).marker, ELLIPSIS.as_bytes());
+        assert_eq!(
+            cli.options(10, ClusterWidth::Whole).marker,
+            ELLIPSIS.as_bytes()
+        );
         let cli = Cli::parse_from(["short"]);
-        assert!(cli.options(10).marker.is_empty());
+        assert!(cli.options(10, ClusterWidth::Whole).marker.is_empty());
     }
 
     #[test]

@@ -25,5 +25,5 @@ pub mod terminal;
 #[doc(hidden)]
 pub mod text;
 
-pub use cut::{Cutter, KeepPart, MAX_UNDECIDED, Options};
+pub use cut::{ClusterWidth, Cutter, KeepPart, MAX_UNDECIDED, Options};
 pub use input::{BUFFER_LEN, Error, cut_stream};

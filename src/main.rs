@@ -8,9 +8,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use short::cli::Cli;
+use short::cli::{Cli, ClusterMode};
 use short::terminal::{self, Terminal};
-use short::{BUFFER_LEN, Cutter, Error, cut_stream};
+use short::{BUFFER_LEN, ClusterWidth, Cutter, Error, cut_stream};
 
 use short::files::{self, Output, quote};
 
@@ -29,7 +29,16 @@ fn main() -> ExitCode {
         Some(columns)
     });
     let window_width = || terminal.as_ref().and_then(Terminal::columns);
-    let mut cutter = Cutter::new(cli.options(width));
+    let Some(mode) = cluster_mode(&cli) else {
+        complain("SHORT_CLUSTER_WIDTH: expected auto, whole or sum");
+        return ExitCode::from(2);
+    };
+    let cluster_widths = match mode {
+        ClusterMode::Whole => ClusterWidth::Whole,
+        ClusterMode::Sum => ClusterWidth::Sum,
+        ClusterMode::Auto => terminal::drawn_clusters(|name| env::var_os(name)),
+    };
+    let mut cutter = Cutter::new(cli.options(width, cluster_widths));
     // The runtime gives a closed descriptor /dev/null: writing there would
     // lose the output and report success.
     if files::was_closed(&io::stdout()) {
@@ -88,6 +97,19 @@ fn main() -> ExitCode {
         }
     }
     status
+}
+
+/// `--cluster-width`, else `SHORT_CLUSTER_WIDTH`, else auto; `None` for a
+/// variable that names no mode.
+fn cluster_mode(cli: &Cli) -> Option<ClusterMode> {
+    use clap::ValueEnum;
+    if let Some(mode) = cli.cluster_width {
+        return Some(mode);
+    }
+    match env::var("SHORT_CLUSTER_WIDTH") {
+        Ok(value) if !value.is_empty() => ClusterMode::from_str(&value, true).ok(),
+        _ => Some(ClusterMode::Auto),
+    }
 }
 
 fn complain(message: &str) {

@@ -3,7 +3,9 @@
 
 #![forbid(unsafe_code)]
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
+
+use crate::cut::ClusterWidth;
 use std::fs::File;
 #[cfg(unix)]
 use std::os::fd::AsFd as AsTerminal;
@@ -31,6 +33,45 @@ fn positive_integer(value: &OsStr) -> Option<usize> {
         return None;
     }
     value.parse().ok().filter(|&n| n > 0)
+}
+
+/// How the terminal in use draws clusters of several code points, from the
+/// variables it (or a multiplexer in it) sets, read by `var`: tmux and GNU
+/// screen draw the screen the user sees whatever terminal they run in, so
+/// they come first; then the terminals known to draw one picture; then
+/// those known to draw code points; the larger of the two otherwise.
+pub fn drawn_clusters(var: impl Fn(&str) -> Option<OsString>) -> ClusterWidth {
+    let text = |name: &str| var(name).map(|value| value.to_string_lossy().into_owned());
+    let set = |name: &str| var(name).is_some_and(|value| !value.is_empty());
+    let term = text("TERM").unwrap_or_default();
+    let program = text("TERM_PROGRAM").unwrap_or_default();
+    if set("TMUX") || program == "tmux" || term.starts_with("tmux") {
+        return ClusterWidth::Sum;
+    }
+    if set("STY") || term.starts_with("screen") {
+        return ClusterWidth::Sum;
+    }
+    if set("KITTY_WINDOW_ID")
+        || term == "xterm-kitty"
+        || program == "WezTerm"
+        || program == "iTerm.app"
+        || program == "ghostty"
+        || term == "xterm-ghostty"
+        || set("WT_SESSION")
+    {
+        return ClusterWidth::Whole;
+    }
+    if set("VTE_VERSION")
+        || set("ALACRITTY_WINDOW_ID")
+        || set("ALACRITTY_SOCKET")
+        || set("ALACRITTY_LOG")
+        || term == "alacritty"
+        || set("XTERM_VERSION")
+        || term == "linux"
+    {
+        return ClusterWidth::Sum;
+    }
+    ClusterWidth::Larger
 }
 
 /// The terminal whose window gave the width, kept to be asked again: a
@@ -112,6 +153,60 @@ mod tests {
             "99999999999999999999999",
         ] {
             assert_eq!(resolve(None, Some(OsStr::new(ignored)), || Some(40)), 40);
+        }
+    }
+
+    fn drawn_in(vars: &[(&str, &str)]) -> ClusterWidth {
+        drawn_clusters(|name| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| OsString::from(value))
+        })
+    }
+
+    #[test]
+    fn clusters_are_drawn_as_the_terminal_in_use_draws_them() {
+        for (vars, expected) in [
+            (
+                &[
+                    ("TMUX", "/tmp/tmux-0/default,1,0"),
+                    ("TERM", "tmux-256color"),
+                ][..],
+                ClusterWidth::Sum,
+            ),
+            (
+                &[("TERM", "xterm-kitty"), ("TMUX", "/tmp/t,1,0")],
+                ClusterWidth::Sum,
+            ),
+            (
+                &[("STY", "123.pts-0"), ("TERM", "screen")],
+                ClusterWidth::Sum,
+            ),
+            (
+                &[("VTE_VERSION", "7600"), ("TERM", "xterm-256color")],
+                ClusterWidth::Sum,
+            ),
+            (
+                &[("ALACRITTY_WINDOW_ID", "1"), ("TERM", "alacritty")],
+                ClusterWidth::Sum,
+            ),
+            (&[("XTERM_VERSION", "XTerm(379)")], ClusterWidth::Sum),
+            (&[("TERM", "linux")], ClusterWidth::Sum),
+            (
+                &[("TERM", "xterm-kitty"), ("KITTY_WINDOW_ID", "1")],
+                ClusterWidth::Whole,
+            ),
+            (&[("TERM_PROGRAM", "WezTerm")], ClusterWidth::Whole),
+            (&[("TERM_PROGRAM", "iTerm.app")], ClusterWidth::Whole),
+            (
+                &[("TERM", "xterm-ghostty"), ("TERM_PROGRAM", "ghostty")],
+                ClusterWidth::Whole,
+            ),
+            (&[("WT_SESSION", "0c1a")], ClusterWidth::Whole),
+            (&[("TERM", "xterm-256color")], ClusterWidth::Larger),
+            (&[], ClusterWidth::Larger),
+        ] {
+            assert_eq!(drawn_in(vars), expected, "{vars:?}");
         }
     }
 

@@ -194,6 +194,44 @@ fn sections_clap_does_not_know() -> String {
          names in messages are quoted as GNU coreutils quote them.",
     )]);
 
+    roff.control("SH", ["TERMINALS DRAW SOME CLUSTERS DIFFERENTLY"]);
+    roff.text([roman(
+        "Emoji sequences (a skin tone, a family joined by ZWJs, a flag, a keycap), Hangul \
+         jamo and Indic conjuncts are one grapheme cluster each. Some terminals draw such \
+         a cluster as one picture, in the width of the whole; others draw it code point \
+         by code point, and a skin-tone emoji then takes four columns, a family six. \
+         --cluster-width (or SHORT_CLUSTER_WIDTH) says which: whole, sum, or auto, the \
+         default, which reads the environment as below, and takes the larger of the two \
+         for each cluster where the terminal is not known, so that a line fits either \
+         way (a column too many only cuts a line short). A cluster of one code point has \
+         the same width in every mode.",
+    )]);
+    for (signs, how) in [
+        (
+            "TMUX, or TERM_PROGRAM=tmux, or TERM=tmux*",
+            "sum (tmux draws the screen, whatever terminal it runs in)",
+        ),
+        ("STY, or TERM=screen*", "sum (GNU screen)"),
+        (
+            "KITTY_WINDOW_ID or TERM=xterm-kitty; TERM_PROGRAM=WezTerm, iTerm.app or ghostty; \
+             TERM=xterm-ghostty; WT_SESSION",
+            "whole (kitty, WezTerm, iTerm2, Ghostty, Windows Terminal)",
+        ),
+        (
+            "VTE_VERSION; ALACRITTY_WINDOW_ID, ALACRITTY_SOCKET or TERM=alacritty; \
+             XTERM_VERSION; TERM=linux",
+            "sum (GNOME Terminal and other VTE terminals, Alacritty, xterm, the Linux console)",
+        ),
+        ("none of these", "the larger of whole and sum"),
+    ] {
+        tagged(&mut roff, signs, how);
+    }
+    roff.control("PP", []);
+    roff.text([roman(
+        "To set it for good, put export SHORT_CLUSTER_WIDTH=sum (or whole) in the shell's \
+         startup file.",
+    )]);
+
     roff.control("SH", ["ENVIRONMENT"]);
     tagged(
         &mut roff,
@@ -204,6 +242,13 @@ fn sections_clap_does_not_know() -> String {
          when standard output is a regular file, no terminal is asked, and the width is \
          80. A width taken from a terminal follows its window: the lines that start \
          after the window is resized (tail -f log | short) fit its new width.",
+    );
+
+    tagged(
+        &mut roff,
+        "SHORT_CLUSTER_WIDTH",
+        "auto, whole or sum: how the terminal draws clusters of several code points, when \
+         --cluster-width is not given (see TERMINALS DRAW SOME CLUSTERS DIFFERENTLY).",
     );
 
     roff.control("SH", ["EXIT STATUS"]);

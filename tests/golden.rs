@@ -3,7 +3,7 @@
 //! (`NAME=value` lines). Each case runs through the binary, and through the
 //! library with the input split into reads in every way that matters.
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::path::Path;
 
@@ -12,8 +12,9 @@ mod common;
 use clap::Parser;
 use common::{Chunked, run_with_input, short};
 use short::cli::Cli;
+use short::cli::ClusterMode;
 use short::terminal;
-use short::{BUFFER_LEN, Cutter, cut_stream};
+use short::{BUFFER_LEN, ClusterWidth, Cutter, cut_stream};
 
 struct Case {
     name: String,
@@ -104,7 +105,25 @@ fn cutter_for(case: &Case) -> Cutter {
         .iter()
         .find(|(key, _)| key == "COLUMNS")
         .map(|(_, value)| OsStr::new(value));
-    Cutter::new(cli.options(terminal::resolve(cli.width, columns, || None)))
+    // As through the binary: the case's own variables, and clusters drawn
+    // whole unless it says otherwise.
+    let var = |name: &str| {
+        case.env
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| OsString::from(value))
+    };
+    let mode = cli.cluster_width.unwrap_or_else(|| {
+        var("SHORT_CLUSTER_WIDTH")
+            .and_then(|value| clap::ValueEnum::from_str(&value.to_string_lossy(), true).ok())
+            .unwrap_or(ClusterMode::Whole)
+    });
+    let widths = match mode {
+        ClusterMode::Whole => ClusterWidth::Whole,
+        ClusterMode::Sum => ClusterWidth::Sum,
+        ClusterMode::Auto => terminal::drawn_clusters(var),
+    };
+    Cutter::new(cli.options(terminal::resolve(cli.width, columns, || None), widths))
 }
 
 fn cut_in_reads(case: &Case, sizes: Vec<usize>) -> Vec<u8> {

@@ -14,7 +14,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use common::Chunked;
 use short::text::{Kind, Scanner, is_ambiguous_letter};
-use short::{BUFFER_LEN, Cutter, KeepPart, Options, cut_stream};
+use short::{BUFFER_LEN, ClusterWidth, Cutter, KeepPart, Options, cut_stream};
 
 const SGR_RESET: &[u8] = b"\x1b[0m";
 const HYPERLINK_CLOSE: &[u8] = b"\x1b]8;;\x1b\\";
@@ -179,16 +179,24 @@ fn options() -> impl Strategy<Value = Options> {
         any::<bool>(),
         prop::sample::select(vec![KeepPart::Start, KeepPart::End, KeepPart::Middle]),
         prop::sample::select(vec![0usize, 0, 1, 2, 5, 13]),
+        prop::sample::select(vec![
+            ClusterWidth::Whole,
+            ClusterWidth::Sum,
+            ClusterWidth::Larger,
+        ]),
     )
-        .prop_map(|(width, marker, tab_width, cjk, keep, skip)| Options {
-            width,
-            marker: marker.as_bytes().to_vec(),
-            tab_width,
-            terminator: b'\n',
-            cjk,
-            keep,
-            skip,
-        })
+        .prop_map(
+            |(width, marker, tab_width, cjk, keep, skip, cluster_widths)| Options {
+                width,
+                marker: marker.as_bytes().to_vec(),
+                tab_width,
+                terminator: b'\n',
+                cjk,
+                keep,
+                skip,
+                cluster_widths,
+            },
+        )
 }
 
 fn cut(options: &Options, input: &[u8]) -> Vec<u8> {
@@ -416,9 +424,39 @@ const ZERO_WIDTH_PREPENDS: [char; 19] = [
     '\u{11F02}',
 ];
 
+/// The model's width of a cluster drawn as `widths` says: as one picture;
+/// code point by code point, each as it is alone, a VS16 making a narrow
+/// character with an emoji picture before it wide; or the larger of the two.
+fn drawn_width(cluster: &str, cjk: bool, widths: ClusterWidth) -> usize {
+    let summed = || {
+        let (mut total, mut last) = (0, None);
+        for c in cluster.chars() {
+            if c == '\u{FE0F}' {
+                // A character with an emoji picture takes two columns.
+                if let Some((before, 1)) = last
+                    && UnicodeWidthStr::width(format!("{before}\u{FE0F}").as_str()) == 2
+                {
+                    total += 1;
+                    last = None;
+                }
+                continue;
+            }
+            let width = width_of(&c.to_string(), cjk);
+            last = Some((c, width));
+            total += width;
+        }
+        total
+    };
+    match widths {
+        ClusterWidth::Whole => width_of(cluster, cjk),
+        ClusterWidth::Sum => summed(),
+        ClusterWidth::Larger => width_of(cluster, cjk).max(summed()),
+    }
+}
+
 /// Splits a line (without its terminator) into pieces: escape sequences and
 /// control characters, and grapheme clusters of the text between them.
-fn pieces(line: &[u8], cjk: bool) -> Vec<Piece> {
+fn pieces(line: &[u8], cjk: bool, widths: ClusterWidth) -> Vec<Piece> {
     let mut pieces = Vec::new();
     let mut pos = 0;
     while pos < line.len() {
@@ -448,7 +486,7 @@ fn pieces(line: &[u8], cjk: bool) -> Vec<Piece> {
                 for chunk in line[pos..pos + text_len].utf8_chunks() {
                     for cluster in chunk.valid().graphemes(true) {
                         let controls = cluster.chars().all(char::is_control);
-                        let width = width_of(cluster, cjk);
+                        let width = drawn_width(cluster, cjk, widths);
                         pieces.push(Piece {
                             len: cluster.len(),
                             kind: if controls {
@@ -480,7 +518,7 @@ fn model_marker(options: &Options) -> (Vec<u8>, usize) {
     let mut col = 0;
     let mut end = 0;
     let mut sgr_on = false;
-    for piece in pieces(&options.marker, options.cjk) {
+    for piece in pieces(&options.marker, options.cjk, options.cluster_widths) {
         let next = match piece.kind {
             PieceKind::Columns(width) => col + width,
             _ => col,
@@ -563,7 +601,7 @@ fn skipped(options: &Options, line: &[u8]) -> Vec<Virtual> {
     let mut col = 0;
     let mut dropped = State::default();
     let mut pos = 0;
-    for piece in pieces(line, options.cjk) {
+    for piece in pieces(line, options.cjk, options.cluster_widths) {
         let bytes = line[pos..pos + piece.len].to_vec();
         pos += piece.len;
         let start = col;
@@ -925,7 +963,7 @@ proptest! {
         for (out_line, in_line) in output.split(|&b| b == b'\n').zip(input.split(|&b| b == b'\n')) {
             if options.width > 0 {
                 let mut col = 0;
-                for piece in pieces(out_line, options.cjk) {
+                for piece in pieces(out_line, options.cjk, options.cluster_widths) {
                     col = match piece.kind {
                         PieceKind::Columns(width) => col + width,
                         PieceKind::Tab => (col / options.tab_width + 1) * options.tab_width,

@@ -13,8 +13,8 @@ struct Tmux {
 }
 
 impl Tmux {
-    fn start() -> Option<Tmux> {
-        let socket = format!("short-test-{}", std::process::id());
+    fn start(test: &str) -> Option<Tmux> {
+        let socket = format!("short-{test}-{}", std::process::id());
         // A session that lasts the whole test keeps the server up: one that
         // lost its last session would be exiting as the next one starts.
         let started = Command::new("tmux")
@@ -41,6 +41,41 @@ impl Tmux {
             .output()
             .expect("run tmux");
         String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Runs `command` in a window of `columns` and `rows`, and returns the
+    /// rows it filled and the lines it wrote (a line that wrapped fills more
+    /// than one row).
+    fn rows_and_lines(&self, name: &str, columns: u16, rows: u16, command: &str) -> (usize, usize) {
+        let script = format!("{command}; printf 'done'; sleep 60");
+        let (columns, rows) = (columns.to_string(), rows.to_string());
+        self.tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            &columns,
+            "-y",
+            &rows,
+            "sh",
+            "-c",
+            &script,
+        ]);
+        let start = Instant::now();
+        let mut screen = String::new();
+        while start.elapsed() < Duration::from_secs(10) && !screen.contains("done") {
+            thread::sleep(Duration::from_millis(50));
+            screen = self.tmux(&["capture-pane", "-p", "-t", name]);
+        }
+        let joined = self.tmux(&["capture-pane", "-p", "-J", "-t", name]);
+        self.tmux(&["kill-session", "-t", name]);
+        let count = |text: &str| {
+            text.lines()
+                .take_while(|line| !line.starts_with("done"))
+                .count()
+        };
+        (count(&screen), count(&joined))
     }
 
     /// Runs `command` in a new 80-column window, then prints `next`; returns
@@ -87,8 +122,10 @@ impl Drop for Tmux {
     }
 }
 
-fn scratch_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("terminal");
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("terminal")
+        .join(name);
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
     dir
@@ -100,7 +137,7 @@ fn quoted(path: &Path) -> String {
 
 #[test]
 fn a_cut_line_leaves_the_terminal_as_cat_does() {
-    let Some(tmux) = Tmux::start() else {
+    let Some(tmux) = Tmux::start("modes") else {
         eprintln!("skipped: tmux is not installed");
         return;
     };
@@ -140,7 +177,7 @@ fn a_cut_line_leaves_the_terminal_as_cat_does() {
             format!("abcdefghijklmnopqrs\x1b[1\u{e9}{text}").into(),
         ),
     ];
-    let dir = scratch_dir();
+    let dir = scratch_dir("modes");
     let short = env!("CARGO_BIN_EXE_short");
     for (name, line) in cases {
         let path = dir.join(name);
@@ -158,6 +195,78 @@ fn a_cut_line_leaves_the_terminal_as_cat_does() {
         assert_eq!(
             short_modes, cat_modes,
             "{name}: the modes after short and after cat"
+        );
+    }
+}
+
+/// Emoji sequences as Unicode's emoji-test.txt lists them: each skin tone on
+/// people and hands, and families and other sequences joined by ZWJs.
+fn emoji_test_lines() -> Vec<String> {
+    let tones = [
+        '\u{1F3FB}',
+        '\u{1F3FC}',
+        '\u{1F3FD}',
+        '\u{1F3FE}',
+        '\u{1F3FF}',
+    ];
+    let bases = [
+        '\u{1F44D}',
+        '\u{270B}',
+        '\u{1F469}',
+        '\u{1F9D1}',
+        '\u{1F44B}',
+        '\u{1F64F}',
+    ];
+    let mut lines = Vec::new();
+    for base in bases {
+        for tone in tones {
+            let code_points = format!("{:04X} {:04X}", u32::from(base), u32::from(tone));
+            lines.push(format!(
+                "{code_points} ; fully-qualified # {base}{tone} E1.0 with a skin tone"
+            ));
+        }
+    }
+    for sequence in [
+        "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}",
+        "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}\u{200D}\u{1F466}",
+        "\u{1F469}\u{1F3FD}\u{200D}\u{1F4BB}",
+        "\u{1F3F3}\u{FE0F}\u{200D}\u{1F308}",
+        "\u{1F9D1}\u{1F3FF}\u{200D}\u{1F91D}\u{200D}\u{1F9D1}\u{1F3FB}",
+    ] {
+        let code_points: Vec<String> = sequence
+            .chars()
+            .map(|c| format!("{:04X}", u32::from(c)))
+            .collect();
+        lines.push(format!(
+            "{} ; fully-qualified # {sequence} E2.0 joined",
+            code_points.join(" ")
+        ));
+    }
+    lines
+}
+
+/// In tmux, which draws a skin-tone emoji as its two parts, the default
+/// (auto, which finds tmux) wraps no row at any width.
+#[test]
+fn emoji_sequences_wrap_no_row_in_tmux() {
+    let Some(tmux) = Tmux::start("emoji") else {
+        eprintln!("skipped: tmux is not installed");
+        return;
+    };
+    let dir = scratch_dir("emoji");
+    let path = dir.join("emoji-test.txt");
+    let lines = emoji_test_lines();
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let short = env!("CARGO_BIN_EXE_short");
+    for columns in [20, 30, 45] {
+        let command = format!("'{short}' {}", quoted(&path));
+        let (rows, lines_shown) =
+            tmux.rows_and_lines(&format!("emoji-{columns}"), columns, 60, &command);
+        assert_eq!(lines_shown, lines.len(), "{columns} columns: lines shown");
+        assert_eq!(
+            rows,
+            lines.len(),
+            "{columns} columns: rows filled (a line wrapped)"
         );
     }
 }

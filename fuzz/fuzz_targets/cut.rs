@@ -12,7 +12,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use short::{Cutter, KeepPart, Options};
+use short::{ClusterWidth, Cutter, KeepPart, Options};
 
 #[derive(Arbitrary, Debug)]
 struct Case {
@@ -201,6 +201,11 @@ fuzz_target!(|case: Case| {
             _ => KeepPart::Middle,
         },
         skip: case.skip.value(),
+        cluster_widths: match case.keep / 3 % 3 {
+            0 => ClusterWidth::Whole,
+            1 => ClusterWidth::Sum,
+            _ => ClusterWidth::Larger,
+        },
     };
     let repeat = usize::from(case.repeat).min(102_400 / case.input.len().max(1)).max(1);
     let input = &case.input.repeat(repeat);

@@ -18,7 +18,7 @@ mod start;
 
 use std::io::{self, Write};
 
-pub use options::{KeepPart, Options};
+pub use options::{ClusterWidth, KeepPart, Options};
 use reshape::Reshaper;
 use start::KeepStart;
 
@@ -61,6 +61,7 @@ enum Engine {
 impl Cutter {
     pub fn new(options: Options) -> Self {
         let mut scanner = Scanner::new(options.cjk);
+        scanner.cluster_widths = options.cluster_widths;
         let engine = Engine::new(&mut scanner, &options);
         Cutter {
             options,

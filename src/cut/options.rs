@@ -12,6 +12,8 @@ pub enum KeepPart {
     Middle,
 }
 
+pub use crate::text::ClusterWidth;
+
 /// What a [`Cutter`](super::Cutter) does to each line.
 ///
 /// ```
@@ -36,6 +38,8 @@ pub struct Options {
     pub keep: KeepPart,
     /// Columns dropped from the start of every line before it is cut.
     pub skip: usize,
+    /// How the terminal draws clusters of several code points.
+    pub cluster_widths: ClusterWidth,
 }
 
 impl Default for Options {
@@ -48,6 +52,7 @@ impl Default for Options {
             cjk: false,
             keep: KeepPart::Start,
             skip: 0,
+            cluster_widths: ClusterWidth::Whole,
         }
     }
 }

@@ -452,26 +452,17 @@ impl KeepStart {
 
     /// How many bytes at `input[pos..]`, all that is left of the input, a
     /// prompt waiting for its answer may show now (`Continue [y/N]:`): one
-    /// character, printable, of a line not cut nor held back for the marker,
-    /// with room to spare. Only what follows could still change whether the
-    /// character is kept: a mark or a VS16 joined to it, worth a column each
-    /// at most in real text, which the room covers.
+    /// printable ASCII character, of a line not cut nor held back for the
+    /// marker, with room to spare. Only what follows could still change
+    /// whether it is kept: marks, a VS16 or a keycap joined to it, worth a
+    /// column in real text, which the room covers (no emoji sequence starts
+    /// with ASCII).
     fn showable(&self, input: &[u8], pos: usize) -> usize {
         const ROOM: usize = 2;
-        let rest = &input[pos..];
-        let Ok(text) = std::str::from_utf8(rest) else {
-            return 0;
-        };
-        let mut chars = text.chars();
-        let (Some(c), None) = (chars.next(), chars.next()) else {
-            return 0;
-        };
-        let width = if c.is_ascii() { 1 } else { 2 };
-        let shows = self.line.phase == Phase::Middle
-            && !c.is_control()
-            && c != char::from(self.terminator)
-            && self.line.col + width + ROOM <= self.text_width;
-        if shows { rest.len() } else { 0 }
+        let shows = matches!(input[pos..], [0x20..=0x7e])
+            && self.line.phase == Phase::Middle
+            && self.line.col + 1 + ROOM <= self.text_width;
+        usize::from(shows)
     }
 
     /// Notes that `kept`, which holds no broken sequence, is written: after

@@ -21,4 +21,4 @@ pub(crate) mod width;
 
 pub use escape::Effect;
 pub use scanner::{Kind, Run, Scanner, Unit};
-pub use width::is_ambiguous_letter;
+pub use width::{ClusterWidth, is_ambiguous_letter};

@@ -10,7 +10,7 @@ use super::memo::Memo;
 use super::modes::{SHIFT_IN, SHIFT_OUT};
 use super::segment::is_regional_indicator;
 use super::traits::{Traits, WIDE_AND_ALONE, find_traits};
-use super::width::{cluster_width, next_tab_stop};
+use super::width::{ClusterWidth, cluster_width_as, next_tab_stop};
 use crate::simd::{MIN_STRETCH_ROOM, Stretch, StretchReaders, printable_ascii_prefix};
 
 /// A grapheme cluster longer than this is measured in pieces of this size. Real
@@ -67,6 +67,8 @@ impl Kind {
 pub struct Scanner {
     /// East Asian ambiguous-width characters take two columns.
     pub cjk: bool,
+    /// How clusters of several code points are drawn.
+    pub cluster_widths: ClusterWidth,
     /// How stretches of text are read a chunk at a time.
     readers: StretchReaders,
     /// What the segmentation rules say of each character, found the first time
@@ -102,6 +104,7 @@ impl Scanner {
     pub(crate) fn with_readers(cjk: bool, readers: StretchReaders) -> Self {
         Scanner {
             cjk,
+            cluster_widths: ClusterWidth::Whole,
             readers,
             traits: vec![0; char::MAX as usize + 1],
             cluster: String::new(),
@@ -426,8 +429,10 @@ impl Scanner {
             last = next.0;
             len += next.1;
         }
-        let cjk = self.cjk;
-        let width = self.widths.get(&cluster, || cluster_width(&cluster, cjk));
+        let (cjk, widths) = (self.cjk, self.cluster_widths);
+        let width = self
+            .widths
+            .get(&cluster, || cluster_width_as(&cluster, cjk, widths));
         self.cluster = cluster;
         Some(Unit {
             len,

@@ -6,6 +6,55 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::segment::{is_boundary, is_regional_indicator};
 
+/// How a terminal draws a grapheme cluster of several code points.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ClusterWidth {
+    /// As one picture, the width of the whole cluster (kitty, WezTerm,
+    /// iTerm2, Ghostty, Windows Terminal).
+    #[default]
+    Whole,
+    /// Code point by code point, as `wcswidth` counts them (tmux, GNU
+    /// screen, VTE, Alacritty, xterm, the Linux console).
+    Sum,
+    /// The larger of the two, for a terminal not known: the line fits
+    /// either way.
+    Larger,
+}
+
+/// The columns of a cluster drawn as `widths` says.
+pub(super) fn cluster_width_as(cluster: &str, cjk: bool, widths: ClusterWidth) -> usize {
+    match widths {
+        ClusterWidth::Whole => cluster_width(cluster, cjk),
+        ClusterWidth::Sum => summed_width(cluster, cjk),
+        ClusterWidth::Larger => cluster_width(cluster, cjk).max(summed_width(cluster, cjk)),
+    }
+}
+
+/// The columns of a cluster drawn code point by code point: each takes what
+/// it takes alone (a joiner or a mark none, an emoji modifier two, a
+/// regional indicator two), and a VS16 makes the character before it two
+/// columns wide where it has an emoji picture (emoji-variation-sequences).
+fn summed_width(cluster: &str, cjk: bool) -> usize {
+    let mut total = 0;
+    let mut last = None;
+    let mut bytes = [0; 4];
+    for c in cluster.chars() {
+        if c == '\u{FE0F}' {
+            if let Some((before, 1)) = last
+                && format!("{before}\u{FE0F}").width() == 2
+            {
+                total += 1;
+                last = None;
+            }
+            continue;
+        }
+        let width = cluster_width(c.encode_utf8(&mut bytes), cjk);
+        last = Some((c, width));
+        total += width;
+    }
+    total
+}
+
 /// The column after a tab at `col`: the next tab stop.
 #[inline]
 pub(crate) fn next_tab_stop(col: usize, tab_width: usize) -> usize {
@@ -209,6 +258,35 @@ mod tests {
             "\u{1F44D}\u{1F3FD}",
         ] {
             assert_eq!(cluster_width(emoji, false), 2, "{emoji:?}");
+        }
+    }
+
+    #[test]
+    fn clusters_drawn_code_point_by_code_point() {
+        for (cluster, whole, sum) in [
+            ("\u{1F44D}\u{1F3FD}", 2, 4),
+            ("\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}", 2, 6),
+            ("\u{1F1EF}\u{1F1F5}", 2, 4),
+            ("1\u{FE0F}\u{20E3}", 2, 2),
+            ("\u{2764}\u{FE0F}", 2, 2),
+            ("\u{1100}\u{1161}\u{11A8}", 2, 2),
+            ("e\u{301}", 1, 1),
+        ] {
+            assert_eq!(
+                cluster_width_as(cluster, false, ClusterWidth::Whole),
+                whole,
+                "{cluster:?}"
+            );
+            assert_eq!(
+                cluster_width_as(cluster, false, ClusterWidth::Sum),
+                sum,
+                "{cluster:?}"
+            );
+            assert_eq!(
+                cluster_width_as(cluster, false, ClusterWidth::Larger),
+                whole.max(sum),
+                "{cluster:?}"
+            );
         }
     }
 

@@ -7,10 +7,13 @@ use std::io::{self, Read, Write};
 use std::process::{Child, Command, Output, Stdio};
 use std::thread;
 
-/// The built binary, with no `COLUMNS` from the environment of the test run.
+/// The built binary, with no `COLUMNS` from the environment of the test run,
+/// and clusters drawn whole whatever terminal runs the tests.
 pub fn short() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_short"));
-    command.env_remove("COLUMNS");
+    command
+        .env_remove("COLUMNS")
+        .env("SHORT_CLUSTER_WIDTH", "whole");
     command
 }
 
@@ -21,6 +24,7 @@ pub fn bash(script: &str) -> Command {
         .arg("-c")
         .arg(script)
         .env("SHORT", env!("CARGO_BIN_EXE_short"))
+        .env("SHORT_CLUSTER_WIDTH", "whole")
         .env_remove("COLUMNS");
     command
 }
