@@ -38,8 +38,13 @@ pub(super) struct KeepStart {
     terminator: u8,
     line_end: LineEnd,
     line: Line,
-    /// The modes switched by what was written of the current line.
+    /// The modes switched by what was written of the current line, if its
+    /// flags have [`MODES`].
     modes: Modes,
+    /// The first bytes of the input not yet consumed that were written
+    /// already: a character at the end of a read, shown before it is known
+    /// whether more of its cluster follows.
+    shown: usize,
 }
 
 /// Where the current line stands, as of the last byte consumed.
@@ -48,25 +53,44 @@ struct Line {
     phase: Phase,
     /// The column after the units consumed so far.
     col: usize,
-    /// The output so far leaves a colour or attribute on.
-    sgr_on: bool,
-    /// The output so far leaves an OSC 8 hyperlink open.
-    link_open: bool,
-    /// The output so far holds an escape sequence broken off (`ESC [ 1`
-    /// before a byte that cannot go on with it) and nothing since that would
-    /// end it in every terminal: what is written after a cut could go on
-    /// with it.
-    after_fragment: bool,
-    /// The output so far holds a sequence with no end within the bound: a
-    /// terminal may still be reading it.
-    unbounded: bool,
-    /// More was held back for the marker than the bound: the line takes no
-    /// marker, and its text the whole width.
-    unmarked: bool,
-    /// The first bytes of the input not yet consumed that were written
-    /// already: a character at the end of a read, shown before it is known
-    /// whether more of its cluster follows.
-    shown: usize,
+    /// What the output so far leaves on, and what a cut must undo: the
+    /// flags below. One test of them a cut line, where most lines have
+    /// none.
+    flags: u8,
+}
+
+/// The output so far leaves a colour or attribute on.
+const SGR_ON: u8 = 1;
+/// The output so far leaves an OSC 8 hyperlink open.
+const LINK_OPEN: u8 = 2;
+/// The output so far holds an escape sequence broken off (`ESC [ 1` before
+/// a byte that cannot go on with it) and nothing since that would end it in
+/// every terminal: what is written after a cut could go on with it.
+const AFTER_FRAGMENT: u8 = 4;
+/// The output so far holds a sequence with no end within the bound: a
+/// terminal may still be reading it.
+const UNBOUNDED: u8 = 8;
+/// The output so far switched a mode (the modes say which).
+const MODES: u8 = 16;
+/// More was held back for the marker than the bound: the line takes no
+/// marker, and its text the whole width.
+const UNMARKED: u8 = 32;
+
+/// What a cut must write after the kept text.
+const TO_RESTORE: u8 = SGR_ON | LINK_OPEN | AFTER_FRAGMENT | UNBOUNDED | MODES;
+
+impl Line {
+    fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+
+    fn set(&mut self, flag: u8, on: bool) {
+        if on {
+            self.flags |= flag;
+        } else {
+            self.flags &= !flag;
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -109,6 +133,7 @@ impl KeepStart {
             line_end: LineEnd::new(terminator),
             line: Line::default(),
             modes: Modes::default(),
+            shown: 0,
         }
     }
 
@@ -131,7 +156,7 @@ impl KeepStart {
         }
         // Output that is a copy of the input is written in runs, not unit by
         // unit; what was shown at the end of the last read is not written again.
-        let mut copied_from = std::mem::take(&mut self.line.shown);
+        let mut copied_from = std::mem::take(&mut self.shown);
         let mut pos = 0;
         while pos < input.len() {
             if let Phase::Skipping { after_cr } = self.line.phase {
@@ -200,7 +225,6 @@ impl KeepStart {
                 Scan::Fits { end } => {
                     pos = (end + 1).min(input.len());
                     self.line = Line::default();
-                    self.modes.clear();
                 }
                 Scan::Cut { keep_end } => {
                     // What was shown at a read's end stays shown, should
@@ -208,8 +232,10 @@ impl KeepStart {
                     if copied_from < keep_end {
                         out.write_all(&input[copied_from..keep_end])?;
                     }
-                    self.restore_terminal(out)?;
-                    if !self.line.unmarked {
+                    if self.line.has(TO_RESTORE) {
+                        self.restore_terminal(out)?;
+                    }
+                    if !self.marker.is_empty() && !self.line.has(UNMARKED) {
                         out.write_all(&self.marker)?;
                     }
                     self.line.phase = Phase::Skipping { after_cr: false };
@@ -232,14 +258,13 @@ impl KeepStart {
             if pos + shown > copied_from.max(pos) {
                 out.write_all(&input[copied_from.max(pos)..pos + shown])?;
             }
-            self.line.shown = shown;
+            self.shown = shown;
         }
         debug_assert!(eof || input.len() - pos <= MAX_UNDECIDED);
         if eof {
             debug_assert_eq!(pos, input.len());
             // The next input starts a line of its own.
             self.line = Line::default();
-            self.modes.clear();
         }
         Ok(pos)
     }
@@ -254,7 +279,7 @@ impl KeepStart {
         let mut decided = start;
         let mut held_from = None;
         loop {
-            let text_width = if self.line.unmarked {
+            let text_width = if self.line.has(UNMARKED) {
                 self.width
             } else {
                 self.text_width
@@ -367,7 +392,9 @@ impl KeepStart {
                     self.line.col = col;
                     let unit_bytes = &input[pos - unit.len..pos];
                     match unit.kind {
-                        Kind::Control if unit_bytes[0] == ESC => self.line.after_fragment = true,
+                        Kind::Control if unit_bytes[0] == ESC => {
+                            self.line.set(AFTER_FRAGMENT, true)
+                        }
                         Kind::Escape(effect) => self.apply_unit(effect, unit_bytes),
                         _ => self.note_kept(unit_bytes),
                     }
@@ -417,9 +444,9 @@ impl KeepStart {
     fn apply(&mut self, effect: Effect) {
         match effect {
             Effect::None | Effect::Mode => {}
-            Effect::Unbounded => self.line.unbounded = true,
-            Effect::Sgr { resets } => self.line.sgr_on = !resets,
-            Effect::Hyperlink { opens } => self.line.link_open = opens,
+            Effect::Unbounded => self.line.set(UNBOUNDED, true),
+            Effect::Sgr { resets } => self.line.set(SGR_ON, !resets),
+            Effect::Hyperlink { opens } => self.line.set(LINK_OPEN, opens),
         }
     }
 
@@ -433,7 +460,7 @@ impl KeepStart {
         to: usize,
         eof: bool,
     ) {
-        self.line.unmarked = true;
+        self.line.set(UNMARKED, true);
         let mut at = from;
         while at < to {
             let (unit_input, complete) = unit_input(input, at, eof, self.terminator);
@@ -442,7 +469,7 @@ impl KeepStart {
             };
             let unit_bytes = &input[at..at + unit.len];
             match unit.kind {
-                Kind::Control if unit_bytes[0] == ESC => self.line.after_fragment = true,
+                Kind::Control if unit_bytes[0] == ESC => self.line.set(AFTER_FRAGMENT, true),
                 Kind::Escape(effect) => self.apply_unit(effect, unit_bytes),
                 _ => self.note_kept(unit_bytes),
             }
@@ -470,8 +497,8 @@ impl KeepStart {
     /// byte or a new sequence.
     #[inline]
     fn note_kept(&mut self, kept: &[u8]) {
-        if self.line.after_fragment && ends_a_fragment(kept) {
-            self.line.after_fragment = false;
+        if self.line.has(AFTER_FRAGMENT) && ends_a_fragment(kept) {
+            self.line.set(AFTER_FRAGMENT, false);
         }
     }
 
@@ -479,7 +506,15 @@ impl KeepStart {
     fn apply_unit(&mut self, effect: Effect, unit: &[u8]) {
         self.note_kept(unit);
         match effect {
-            Effect::Mode => self.modes.record(unit),
+            Effect::Mode => {
+                // The modes of an earlier line are forgotten when this one
+                // first switches one.
+                if !self.line.has(MODES) {
+                    self.modes.clear();
+                    self.line.set(MODES, true);
+                }
+                self.modes.record(unit);
+            }
             _ => self.apply(effect),
         }
     }
@@ -487,20 +522,19 @@ impl KeepStart {
     /// After the kept part of a cut line: ends a sequence the terminal may
     /// still be reading, then switches off what the dropped part would have.
     fn restore_terminal<W: Write + ?Sized>(&mut self, out: &mut W) -> io::Result<()> {
-        if self.line.unbounded {
+        if self.line.has(UNBOUNDED) {
             out.write_all(CANCEL_ANY)?;
-        } else if self.line.after_fragment {
+        } else if self.line.has(AFTER_FRAGMENT) {
             out.write_all(CANCEL)?;
         }
-        if self.line.link_open {
+        if self.line.has(LINK_OPEN) {
             out.write_all(HYPERLINK_CLOSE)?;
         }
-        if self.line.sgr_on {
+        if self.line.has(SGR_ON) {
             out.write_all(SGR_RESET)?;
         }
-        if !self.modes.is_empty() {
+        if self.line.has(MODES) {
             self.modes.restore(out)?;
-            self.modes.clear();
         }
         Ok(())
     }

@@ -66,10 +66,6 @@ pub(crate) struct Modes {
 }
 
 impl Modes {
-    pub(crate) fn is_empty(&self) -> bool {
-        self.switched.is_empty()
-    }
-
     pub(crate) fn clear(&mut self) {
         self.switched.clear();
     }
