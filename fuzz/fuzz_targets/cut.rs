@@ -131,8 +131,12 @@ impl Terminal {
                 (Reading::Escape, b']' | b'P' | b'X' | b'^' | b'_') => {
                     self.reading = Reading::String { osc: b == b']', after_esc: false }
                 }
-                (Reading::Escape | Reading::Sequence, 0x20..=0x3f) => sequence.push(b),
-                (Reading::Escape | Reading::Sequence, 0x40..=0x7e) => {
+                // After ESC, intermediates go on and 0x30..=0x7E ends it;
+                // in a CSI, parameters and intermediates go on.
+                (Reading::Escape, 0x20..=0x2f) | (Reading::Sequence, 0x20..=0x3f) => {
+                    sequence.push(b)
+                }
+                (Reading::Escape, 0x30..=0x7e) | (Reading::Sequence, 0x40..=0x7e) => {
                     sequence.push(b);
                     self.apply(&sequence);
                     self.reading = Reading::Text;
