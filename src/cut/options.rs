@@ -1,6 +1,15 @@
 //! What a [`Cutter`](super::Cutter) does to each line.
 
 /// Which part of a cut line is kept.
+///
+/// ```
+/// use short::{Cutter, KeepPart, Options};
+///
+/// let options = Options { width: 6, marker: "…".into(), keep: KeepPart::End, ..Options::default() };
+/// let mut out = Vec::new();
+/// Cutter::new(options).process(b"/usr/share/doc/short\n", true, &mut out).unwrap();
+/// assert_eq!(String::from_utf8(out).unwrap(), "…short\n");
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum KeepPart {
     /// The first columns, then the marker.

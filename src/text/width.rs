@@ -7,6 +7,20 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 use super::segment::{is_boundary, is_regional_indicator};
 
 /// How a terminal draws a grapheme cluster of several code points.
+///
+/// ```
+/// use short::{ClusterWidth, Cutter, Options};
+///
+/// // A thumbs-up with a skin tone: one picture of two columns, or two of two.
+/// let cut = |cluster_widths| {
+///     let options = Options { width: 5, cluster_widths, ..Options::default() };
+///     let mut out = Vec::new();
+///     Cutter::new(options).process("ab👍🏽c\n".as_bytes(), true, &mut out).unwrap();
+///     String::from_utf8(out).unwrap()
+/// };
+/// assert_eq!(cut(ClusterWidth::Whole), "ab👍🏽c\n");
+/// assert_eq!(cut(ClusterWidth::Sum), "ab\n");
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ClusterWidth {
     /// As one picture, the width of the whole cluster (kitty, WezTerm,
