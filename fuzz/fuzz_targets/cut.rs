@@ -124,11 +124,13 @@ impl Terminal {
                 (Reading::Text, 0x0f) => self.shifted = false,
                 (_, 0x00..=0x1f) => {}
                 (Reading::Text, _) => {}
-                (Reading::Escape, b'[') => {
+                // Right after the ESC only: after an intermediate, these
+                // are final bytes like any other.
+                (Reading::Escape, b'[') if sequence.len() == 1 => {
                     self.reading = Reading::Sequence;
                     sequence.push(b);
                 }
-                (Reading::Escape, b']' | b'P' | b'X' | b'^' | b'_') => {
+                (Reading::Escape, b']' | b'P' | b'X' | b'^' | b'_') if sequence.len() == 1 => {
                     self.reading = Reading::String { osc: b == b']', after_esc: false }
                 }
                 // After ESC, intermediates go on and 0x30..=0x7E ends it;
