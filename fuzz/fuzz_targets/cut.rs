@@ -72,7 +72,7 @@ enum Reading {
     Text,
     Escape,
     Sequence,
-    String { osc: bool, after_esc: bool },
+    String { osc: bool },
 }
 
 /// A small terminal: what it is reading, and the modes a line may switch.
@@ -104,16 +104,12 @@ impl Terminal {
         for &b in bytes {
             match (self.reading, b) {
                 (_, 0x18 | 0x1a) => self.reading = Reading::Text,
-                (Reading::String { osc: true, .. }, 0x07) => self.reading = Reading::Text,
-                (Reading::String { osc, after_esc: true }, _) => {
-                    self.reading = if b == b'\\' {
-                        Reading::Text
-                    } else {
-                        Reading::String { osc, after_esc: b == 0x1b }
-                    };
-                }
-                (Reading::String { osc, .. }, 0x1b) => {
-                    self.reading = Reading::String { osc, after_esc: true }
+                (Reading::String { osc: true }, 0x07) => self.reading = Reading::Text,
+                // An ESC ends the string: with `\` the two are ST, and
+                // with anything else it starts a sequence of its own.
+                (Reading::String { .. }, 0x1b) => {
+                    self.reading = Reading::Escape;
+                    sequence = vec![b];
                 }
                 (Reading::String { .. }, _) => {}
                 (_, 0x1b) => {
@@ -131,7 +127,7 @@ impl Terminal {
                     sequence.push(b);
                 }
                 (Reading::Escape, b']' | b'P' | b'X' | b'^' | b'_') if sequence.len() == 1 => {
-                    self.reading = Reading::String { osc: b == b']', after_esc: false }
+                    self.reading = Reading::String { osc: b == b']' }
                 }
                 // After ESC, intermediates go on and 0x30..=0x7E ends it;
                 // in a CSI, parameters and intermediates go on.
