@@ -635,6 +635,37 @@ fn skipped(options: &Options, line: &[u8]) -> Vec<Virtual> {
     out
 }
 
+/// Whether a terminal that has just read an `ESC` is still reading a
+/// sequence after `bytes`, by the DEC parser's rules: `Some(true)` in a
+/// string, `Some(false)` in an escape or CSI sequence, `None` back to text.
+fn still_reading(bytes: &[u8]) -> Option<bool> {
+    #[derive(PartialEq)]
+    enum At {
+        Escape,
+        Intermediate,
+        Csi,
+        String,
+    }
+    let mut at = At::Escape;
+    for &b in bytes {
+        at = match b {
+            0x18 | 0x1a => return None,
+            0x07 if at == At::String => return None,
+            0x1b => At::Escape,
+            _ if at == At::String => At::String,
+            0x00..=0x1f | 0x7f => at,
+            b'[' if at == At::Escape => At::Csi,
+            b']' | b'P' | b'X' | b'^' | b'_' if at == At::Escape => At::String,
+            0x20..=0x2f if at == At::Csi => at,
+            0x20..=0x2f => At::Intermediate,
+            0x30..=0x3f if at == At::Csi => at,
+            0x30..=0x7e => return None,
+            _ => at,
+        };
+    }
+    Some(at == At::String)
+}
+
 /// What switches back the modes that `pieces` switched, each to its default
 /// (reset, but autowrap and the cursor; ASCII for the character sets; Shift
 /// In, the numeric keypad and the whole screen), the last switched first.
@@ -764,21 +795,23 @@ fn model_line(options: &Options, line: &[u8], terminated: bool) -> Vec<u8> {
         state.apply(piece);
         out.extend(&piece.bytes);
     }
-    // A sequence broken off is cancelled unless a final byte (not one that
-    // opens a longer sequence after an ESC) or a new sequence came after it,
-    // or the terminal would go on with it in what follows the cut.
+    // A sequence broken off in the head is ended, as a terminal would
+    // still be reading it (CAN; and ST for a string, which some terminals
+    // read CAN into): the marker, the line end or the next line would go on
+    // with it.
     let broken = |piece: &Virtual| {
         matches!(piece.kind, PieceKind::Invisible) && piece.bytes.first() == Some(&0x1b)
     };
-    if let Some(at) = pieces[..head_len].iter().rposition(broken)
-        && !pieces[at + 1..head_len].iter().any(|piece| {
-            piece
-                .bytes
-                .iter()
-                .any(|&b| b == 0x1b || (0x40..=0x7e).contains(&b) && !b"[]PX^_".contains(&b))
-        })
-    {
-        out.push(0x18);
+    if let Some(at) = pieces[..head_len].iter().rposition(broken) {
+        let after: Vec<u8> = pieces[at..head_len]
+            .iter()
+            .flat_map(|piece| piece.bytes.clone())
+            .collect();
+        match still_reading(&after[1..]) {
+            Some(true) => out.extend(b"\x18\x1b\\"),
+            Some(false) => out.push(0x18),
+            None => {}
+        }
     }
     if !state.link.is_empty() {
         out.extend(HYPERLINK_CLOSE);

@@ -14,7 +14,7 @@ use std::io::{self, Write};
 use super::options::{KeepPart, Options};
 use crate::simd::{LineEnd, printable_ascii_prefix};
 use crate::text::escape::{ESC, Effect, HYPERLINK_CLOSE, SGR_RESET, unit_input};
-use crate::text::modes::{CANCEL, CANCEL_ANY, Modes, ends_a_fragment};
+use crate::text::modes::{CANCEL_ANY, Modes, Reading};
 use crate::text::{Kind, Scanner};
 
 /// Colour and link sequences that are in force, so that they can be written
@@ -129,10 +129,10 @@ struct Keep {
     head_sgr_on: bool,
     head_link_open: bool,
     head_modes: Modes,
-    /// The head holds an escape sequence broken off and nothing since that
-    /// would end it, or one with no end within the bound: a terminal may
-    /// still be reading it.
-    head_after_fragment: bool,
+    /// What a terminal reads after the head, which may hold an escape
+    /// sequence broken off; and whether the head holds one with no end
+    /// within the bound.
+    head_reading: Reading,
     head_unbounded: bool,
     /// Colours and link in force where the window starts.
     replay: Replay,
@@ -186,9 +186,9 @@ impl Keep {
     ) -> io::Result<()> {
         out.write_all(bytes)?;
         if kind == Kind::Control && bytes.first() == Some(&ESC) {
-            self.head_after_fragment = true;
-        } else if ends_a_fragment(bytes) {
-            self.head_after_fragment = false;
+            self.head_reading = Reading::of_fragment(bytes);
+        } else {
+            self.head_reading = self.head_reading.after(bytes);
         }
         if let Kind::Escape(effect) = kind {
             match effect {
@@ -233,7 +233,7 @@ impl Keep {
         self.head_sgr_on = false;
         self.head_link_open = false;
         self.head_modes.clear();
-        self.head_after_fragment = false;
+        self.head_reading = Reading::Text;
         self.head_unbounded = false;
         self.replay.clear();
         self.window.clear();
@@ -361,9 +361,7 @@ impl Reshaper {
                 let taken = run.len().min(self.head_width - keep.col);
                 out.write_all(&run[..taken])?;
                 keep.col = keep.col.saturating_add(taken);
-                if keep.head_after_fragment && ends_a_fragment(&run[..taken]) {
-                    keep.head_after_fragment = false;
-                }
+                keep.head_reading = keep.head_reading.after(&run[..taken]);
                 taken
             }
             Phase::Head => 0,
@@ -607,8 +605,8 @@ impl Reshaper {
             }
             if keep.head_unbounded {
                 out.write_all(CANCEL_ANY)?;
-            } else if keep.head_after_fragment {
-                out.write_all(CANCEL)?;
+            } else {
+                out.write_all(keep.head_reading.ending())?;
             }
             if keep.head_link_open {
                 out.write_all(HYPERLINK_CLOSE)?;

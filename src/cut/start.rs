@@ -9,7 +9,7 @@ use memchr::memchr;
 
 use crate::simd::{LineEnd, printable_ascii_prefix};
 use crate::text::escape::{self, ESC, Effect, Escape, HYPERLINK_CLOSE, SGR_RESET, unit_input};
-use crate::text::modes::{CANCEL, CANCEL_ANY, Modes, ends_a_fragment};
+use crate::text::modes::{CANCEL_ANY, Modes, Reading};
 use crate::text::plain;
 use crate::text::scanner::MAX_UNIT_LEN;
 use crate::text::{Kind, Run, Scanner};
@@ -57,6 +57,9 @@ struct Line {
     /// flags below. One test of them a cut line, where most lines have
     /// none.
     flags: u8,
+    /// What a terminal is reading after the output so far, if it holds a
+    /// sequence broken off (with [`AFTER_FRAGMENT`]).
+    reading: Reading,
 }
 
 /// The output so far leaves a colour or attribute on.
@@ -392,9 +395,7 @@ impl KeepStart {
                     self.line.col = col;
                     let unit_bytes = &input[pos - unit.len..pos];
                     match unit.kind {
-                        Kind::Control if unit_bytes[0] == ESC => {
-                            self.line.set(AFTER_FRAGMENT, true)
-                        }
+                        Kind::Control if unit_bytes[0] == ESC => self.note_fragment(unit_bytes),
                         Kind::Escape(effect) => self.apply_unit(effect, unit_bytes),
                         _ => self.note_kept(unit_bytes),
                     }
@@ -469,7 +470,7 @@ impl KeepStart {
             };
             let unit_bytes = &input[at..at + unit.len];
             match unit.kind {
-                Kind::Control if unit_bytes[0] == ESC => self.line.set(AFTER_FRAGMENT, true),
+                Kind::Control if unit_bytes[0] == ESC => self.note_fragment(unit_bytes),
                 Kind::Escape(effect) => self.apply_unit(effect, unit_bytes),
                 _ => self.note_kept(unit_bytes),
             }
@@ -497,9 +498,18 @@ impl KeepStart {
     /// byte or a new sequence.
     #[inline]
     fn note_kept(&mut self, kept: &[u8]) {
-        if self.line.has(AFTER_FRAGMENT) && ends_a_fragment(kept) {
-            self.line.set(AFTER_FRAGMENT, false);
+        if self.line.has(AFTER_FRAGMENT) {
+            self.line.reading = self.line.reading.after(kept);
+            self.line
+                .set(AFTER_FRAGMENT, self.line.reading != Reading::Text);
         }
+    }
+
+    /// Notes that `fragment`, a sequence broken off, is written.
+    fn note_fragment(&mut self, fragment: &[u8]) {
+        self.line.reading = Reading::of_fragment(fragment);
+        self.line
+            .set(AFTER_FRAGMENT, self.line.reading != Reading::Text);
     }
 
     /// [`Self::apply`] for the escape sequence `unit`, which may switch a mode.
@@ -525,7 +535,7 @@ impl KeepStart {
         if self.line.has(UNBOUNDED) {
             out.write_all(CANCEL_ANY)?;
         } else if self.line.has(AFTER_FRAGMENT) {
-            out.write_all(CANCEL)?;
+            out.write_all(self.line.reading.ending())?;
         }
         if self.line.has(LINK_OPEN) {
             out.write_all(HYPERLINK_CLOSE)?;

@@ -25,16 +25,66 @@ pub(crate) const CANCEL: &[u8] = b"\x18";
 /// being read, both do nothing.
 pub(crate) const CANCEL_ANY: &[u8] = b"\x18\x1b\\";
 
-/// Whether a terminal that was reading a broken sequence is back to text
-/// after `bytes`: after a final byte (0x40..=0x7E, but for `[ ] P X ^ _`,
-/// which after an `ESC` open a longer sequence) or a new sequence. Other
-/// bytes may go on with it (parameters, intermediates) or be dropped (some
-/// terminals ignore UTF-8 there).
-pub(crate) fn ends_a_fragment(bytes: &[u8]) -> bool {
-    bytes.iter().any(|&b| {
-        b == ESC
-            || (0x40..=0x7e).contains(&b) && !matches!(b, b'[' | b']' | b'P' | b'X' | b'^' | b'_')
-    })
+/// What a terminal is reading after an escape sequence broken off, as the
+/// DEC parser (vt100.net) goes on from it: its own controls leave it where
+/// it is, and text bytes end it only where they are final bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Reading {
+    /// Text: nothing to end.
+    #[default]
+    Text,
+    /// An `ESC`.
+    Escape,
+    /// An `ESC` and intermediates (`ESC (`).
+    Intermediate,
+    /// A CSI sequence's parameters.
+    Sequence,
+    /// A string (OSC, DCS, SOS, PM, APC), which only BEL (for OSC), ST or a
+    /// cancel ends.
+    String,
+}
+
+impl Reading {
+    /// Where a terminal stands after `fragment`, a sequence broken off (it
+    /// starts with `ESC`).
+    pub(crate) fn of_fragment(fragment: &[u8]) -> Self {
+        Reading::Escape.after(&fragment[1..])
+    }
+
+    /// Where a terminal that stood here stands after `bytes`.
+    pub(crate) fn after(mut self, bytes: &[u8]) -> Self {
+        for &b in bytes {
+            if self == Reading::Text {
+                // Only a new sequence leaves text, and it is read whole.
+                return self;
+            }
+            self = match (self, b) {
+                (_, 0x18 | 0x1a) => Reading::Text,
+                (Reading::String, 0x07) => Reading::Text,
+                (_, ESC) => Reading::Escape,
+                (Reading::String, _) => Reading::String,
+                (_, 0x00..=0x1f | 0x7f) => self,
+                (Reading::Escape, b'[') => Reading::Sequence,
+                (Reading::Escape, b']' | b'P' | b'X' | b'^' | b'_') => Reading::String,
+                (Reading::Escape | Reading::Intermediate, 0x20..=0x2f) => Reading::Intermediate,
+                (Reading::Sequence, 0x20..=0x3f) => self,
+                (Reading::Escape | Reading::Intermediate, 0x30..=0x7e)
+                | (Reading::Sequence, 0x40..=0x7e) => Reading::Text,
+                // UTF-8 and other bytes: some terminals drop them and read on.
+                _ => self,
+            };
+        }
+        self
+    }
+
+    /// What ends what the terminal is reading, before what a cut writes.
+    pub(crate) fn ending(self) -> &'static [u8] {
+        match self {
+            Reading::Text => b"",
+            Reading::Escape | Reading::Intermediate | Reading::Sequence => CANCEL,
+            Reading::String => CANCEL_ANY,
+        }
+    }
 }
 
 /// A mode a sequence switches.
@@ -178,7 +228,33 @@ mod tests {
         assert_eq!(restored(&[b"\x1b(0", b"\x1b(B"]), "");
         assert_eq!(restored(&[b"\x0e", b"\x0f"]), "");
         assert_eq!(restored(&[b"\x1b[2;20r", b"\x1b[r"]), "");
+        let mut modes = Modes::default();
+        modes.record(b"\x1b[?25l");
+        modes.clear();
+        let mut out = Vec::new();
+        modes.restore(&mut out).unwrap();
+        assert!(out.is_empty());
         assert_eq!(restored(&[b"\x1b(B"]), "");
+    }
+
+    #[test]
+    fn a_broken_sequence_is_read_on_as_terminals_read_it() {
+        let after = |fragment: &[u8], then: &[u8]| Reading::of_fragment(fragment).after(then);
+        assert_eq!(after(b"\x1b", b""), Reading::Escape);
+        assert_eq!(after(b"\x1b", "\u{e9}".as_bytes()), Reading::Escape);
+        assert_eq!(after(b"\x1b", b"a"), Reading::Text);
+        assert_eq!(after(b"\x1b", b"?"), Reading::Text);
+        assert_eq!(after(b"\x1b", b"\x05]x"), Reading::String);
+        assert_eq!(after(b"\x1b", b"-]"), Reading::Text);
+        assert_eq!(after(b"\x1b[1", b";2"), Reading::Sequence);
+        assert_eq!(after(b"\x1b[1", b"m"), Reading::Text);
+        assert_eq!(after(b"\x1b[1", b"\x18"), Reading::Text);
+        assert_eq!(after(b"\x1b]0;t", b"itle"), Reading::String);
+        assert_eq!(after(b"\x1b]0;t", b"\x07x"), Reading::Text);
+        assert_eq!(after(b"\x1b]0;t", b"\x1b\\"), Reading::Text);
+        assert_eq!(after(b"\x1b]0;t", b"\x1bc"), Reading::Text);
+        assert_eq!(Reading::String.ending(), CANCEL_ANY);
+        assert_eq!(Reading::Sequence.ending(), CANCEL);
     }
 
     #[test]
