@@ -62,15 +62,14 @@ impl Reading {
                 (_, 0x18 | 0x1a) => Reading::Text,
                 (Reading::String, 0x07) => Reading::Text,
                 (_, ESC) => Reading::Escape,
-                (Reading::String, _) => Reading::String,
-                (_, 0x00..=0x1f | 0x7f) => self,
                 (Reading::Escape, b'[') => Reading::Sequence,
                 (Reading::Escape, b']' | b'P' | b'X' | b'^' | b'_') => Reading::String,
                 (Reading::Escape | Reading::Intermediate, 0x20..=0x2f) => Reading::Intermediate,
-                (Reading::Sequence, 0x20..=0x3f) => self,
                 (Reading::Escape | Reading::Intermediate, 0x30..=0x7e)
                 | (Reading::Sequence, 0x40..=0x7e) => Reading::Text,
-                // UTF-8 and other bytes: some terminals drop them and read on.
+                // Anything else leaves it where it is: a control (executed
+                // within), a CSI's parameters and intermediates, a string's
+                // bytes, and UTF-8 (which some terminals drop and read on).
                 _ => self,
             };
         }
@@ -228,6 +227,8 @@ mod tests {
         assert_eq!(restored(&[b"\x1b(0", b"\x1b(B"]), "");
         assert_eq!(restored(&[b"\x0e", b"\x0f"]), "");
         assert_eq!(restored(&[b"\x1b[2;20r", b"\x1b[r"]), "");
+        assert_eq!(restored(&[b"\x1b[2;20r", b"\x1b[;r"]), "");
+        assert_eq!(restored(&[b"\x1b[2;20r", b"\x1b[1r"]), "");
         let mut modes = Modes::default();
         modes.record(b"\x1b[?25l");
         modes.clear();
