@@ -3,6 +3,7 @@
 
 #![forbid(unsafe_code)]
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::builder::{OsStringValueParser, TypedValueParser};
@@ -144,6 +145,17 @@ pub enum ClusterMode {
     Auto,
     Whole,
     Sum,
+}
+
+impl ClusterMode {
+    /// How clusters are counted, `auto` from the variables `var` reads.
+    pub fn widths(self, var: impl Fn(&str) -> Option<OsString>) -> ClusterWidth {
+        match self {
+            ClusterMode::Whole => ClusterWidth::Whole,
+            ClusterMode::Sum => ClusterWidth::Sum,
+            ClusterMode::Auto => crate::terminal::drawn_clusters(var),
+        }
+    }
 }
 
 /// The examples that end `--help`, as the man page's EXAMPLES begin.

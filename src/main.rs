@@ -10,7 +10,7 @@ use clap::Parser;
 
 use short::cli::{Cli, ClusterMode};
 use short::terminal::{self, Terminal};
-use short::{BUFFER_LEN, ClusterWidth, Cutter, Error, cut_stream};
+use short::{BUFFER_LEN, Cutter, Error, cut_stream};
 
 use short::files::{self, Output, quote};
 
@@ -33,11 +33,7 @@ fn main() -> ExitCode {
         complain("SHORT_CLUSTER_WIDTH: expected auto, whole or sum");
         return ExitCode::from(2);
     };
-    let cluster_widths = match mode {
-        ClusterMode::Whole => ClusterWidth::Whole,
-        ClusterMode::Sum => ClusterWidth::Sum,
-        ClusterMode::Auto => terminal::drawn_clusters(|name| env::var_os(name)),
-    };
+    let cluster_widths = mode.widths(|name| env::var_os(name));
     let mut cutter = Cutter::new(cli.options(width, cluster_widths));
     // The runtime gives a closed descriptor /dev/null: writing there would
     // lose the output and report success.

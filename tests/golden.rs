@@ -14,7 +14,7 @@ use common::{Chunked, run_with_input, short};
 use short::cli::Cli;
 use short::cli::ClusterMode;
 use short::terminal;
-use short::{BUFFER_LEN, ClusterWidth, Cutter, cut_stream};
+use short::{BUFFER_LEN, Cutter, cut_stream};
 
 struct Case {
     name: String,
@@ -118,12 +118,8 @@ fn cutter_for(case: &Case) -> Cutter {
             .and_then(|value| clap::ValueEnum::from_str(&value.to_string_lossy(), true).ok())
             .unwrap_or(ClusterMode::Whole)
     });
-    let widths = match mode {
-        ClusterMode::Whole => ClusterWidth::Whole,
-        ClusterMode::Sum => ClusterWidth::Sum,
-        ClusterMode::Auto => terminal::drawn_clusters(var),
-    };
-    Cutter::new(cli.options(terminal::resolve(cli.width, columns, || None), widths))
+    let width = terminal::resolve(cli.width, columns, || None);
+    Cutter::new(cli.options(width, mode.widths(var)))
 }
 
 fn cut_in_reads(case: &Case, sizes: Vec<usize>) -> Vec<u8> {

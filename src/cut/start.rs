@@ -393,12 +393,7 @@ impl KeepStart {
                 None => {
                     decided = pos;
                     self.line.col = col;
-                    let unit_bytes = &input[pos - unit.len..pos];
-                    match unit.kind {
-                        Kind::Control if unit_bytes[0] == ESC => self.note_fragment(unit_bytes),
-                        Kind::Escape(effect) => self.apply_unit(effect, unit_bytes),
-                        _ => self.note_kept(unit_bytes),
-                    }
+                    self.note_unit(unit.kind, &input[pos - unit.len..pos]);
                 }
                 Some(from) if pos - from > MAX_HELD => {
                     self.release_held(scanner, input, from, pos, eof);
@@ -468,12 +463,7 @@ impl KeepStart {
             let Some(unit) = scanner.next(unit_input, complete) else {
                 break;
             };
-            let unit_bytes = &input[at..at + unit.len];
-            match unit.kind {
-                Kind::Control if unit_bytes[0] == ESC => self.note_fragment(unit_bytes),
-                Kind::Escape(effect) => self.apply_unit(effect, unit_bytes),
-                _ => self.note_kept(unit_bytes),
-            }
+            self.note_unit(unit.kind, &input[at..at + unit.len]);
             at += unit.len;
         }
     }
@@ -502,6 +492,15 @@ impl KeepStart {
             self.line.reading = self.line.reading.after(kept);
             self.line
                 .set(AFTER_FRAGMENT, self.line.reading != Reading::Text);
+        }
+    }
+
+    /// Notes what the unit `bytes`, of `kind`, which is written, leaves on.
+    fn note_unit(&mut self, kind: Kind, bytes: &[u8]) {
+        match kind {
+            Kind::Control if bytes[0] == ESC => self.note_fragment(bytes),
+            Kind::Escape(effect) => self.apply_unit(effect, bytes),
+            _ => self.note_kept(bytes),
         }
     }
 
