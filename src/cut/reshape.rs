@@ -605,7 +605,7 @@ impl Reshaper {
             }
             if keep.head_unbounded {
                 out.write_all(CANCEL_ANY)?;
-            } else {
+            } else if keep.head_reading != Reading::Text {
                 out.write_all(keep.head_reading.ending())?;
             }
             if keep.head_link_open {
