@@ -23,7 +23,7 @@ _short() {
 
     case "${cmd}" in
         short)
-            opts="-w -e -m -t -z -k -s -h -V --width --ellipsis --marker --tab-width --zero-terminated --cjk --keep --skip --cluster-width --help --version"
+            opts="-w -e -m -t -z -k -s -a -F -h -V --width --ellipsis --marker --tab-width --zero-terminated --cjk --keep --skip --around --fixed-strings --cluster-width --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -87,6 +87,20 @@ _short() {
                     return 0
                     ;;
                 -s)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --around)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                -a)
                     COMPREPLY=("${cur}")
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o nospace

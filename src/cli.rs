@@ -7,9 +7,10 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::builder::{OsStringValueParser, TypedValueParser};
-use clap::{Parser, ValueHint};
+use clap::error::{Error, ErrorKind};
+use clap::{CommandFactory, Parser, ValueHint};
 
-use crate::cut::{ClusterWidth, KeepPart, Options};
+use crate::cut::{ClusterWidth, KeepPart, Options, Pattern};
 
 /// The marker that `--ellipsis` puts at the end of a cut line.
 pub const ELLIPSIS: &str = "…";
@@ -83,6 +84,23 @@ pub struct Cli {
     )]
     pub skip: usize,
 
+    /// Show the part of a cut line around the first match of PATTERN (a
+    /// regular expression, matched on the text without its colour codes), with
+    /// "…" at each side where text was dropped; lines without a match are cut
+    /// as usual
+    #[arg(
+        short,
+        long,
+        value_name = "PATTERN",
+        conflicts_with = "skip",
+        value_hint = ValueHint::Other
+    )]
+    pub around: Option<String>,
+
+    /// Take the PATTERN of --around as a fixed string, not a regular expression
+    #[arg(short = 'F', long, requires = "around")]
+    pub fixed_strings: bool,
+
     /// How the terminal draws emoji sequences and other clusters of several
     /// code points: as one picture (whole: kitty, WezTerm, iTerm2, Ghostty,
     /// Windows Terminal), code point by code point (sum: tmux, screen, GNOME
@@ -103,14 +121,32 @@ pub struct Cli {
 }
 
 impl Cli {
-    /// How to cut, once the width and how clusters are drawn are known.
-    pub fn options(&self, width: usize, cluster_widths: ClusterWidth) -> Options {
-        let marker = match (&self.marker, self.ellipsis) {
+    /// How to cut, once the width and how clusters are drawn are known; or
+    /// the usage error of a pattern that cannot be used.
+    pub fn options(&self, width: usize, cluster_widths: ClusterWidth) -> Result<Options, Error> {
+        // A window into the middle of a line is marked unless told otherwise.
+        let marker = match (&self.marker, self.ellipsis || self.around.is_some()) {
             (Some(marker), _) => marker.as_bytes().to_vec(),
             (None, true) => ELLIPSIS.as_bytes().to_vec(),
             (None, false) => Vec::new(),
         };
-        Options {
+        let around = match &self.around {
+            Some(_) if self.keep != Keep::Start => {
+                return Err(Cli::command().error(
+                    ErrorKind::ArgumentConflict,
+                    "the argument '--around <PATTERN>' cannot be used with '--keep end' or \
+                     '--keep middle'",
+                ));
+            }
+            Some(pattern) => Some(Pattern::new(pattern, self.fixed_strings).map_err(|error| {
+                Cli::command().error(
+                    ErrorKind::ValueValidation,
+                    format!("invalid value '{pattern}' for '--around <PATTERN>': {error}"),
+                )
+            })?),
+            None => None,
+        };
+        Ok(Options {
             width,
             marker,
             tab_width: self.tab_width,
@@ -123,7 +159,8 @@ impl Cli {
             },
             skip: self.skip,
             cluster_widths,
-        }
+            around,
+        })
     }
 }
 
@@ -161,9 +198,10 @@ impl ClusterMode {
 /// The examples that end `--help`, as the man page's EXAMPLES begin.
 pub const EXAMPLES: &str = "\
 Examples:
-  grep --color=always error app.log | short   Search results, one screen row each
-  tail -f /var/log/syslog | short -e          Follow a log, marking cut lines
-  find . | short --keep end -e                Long paths: keep the file names";
+  grep --color=always error app.log | short    Search results, one screen row each
+  grep -n foo bundle.js | short --around foo   Minified code: show each match
+  tail -f /var/log/syslog | short -e           Follow a log, marking cut lines
+  find . | short --keep end -e                 Long paths: keep the file names";
 
 /// A number of columns of any size: one past what any line reaches is as
 /// good as no limit.
@@ -205,7 +243,6 @@ fn parse_marker(value: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn definition_is_valid() {
@@ -215,14 +252,31 @@ mod tests {
     #[test]
     fn marker_implies_marking() {
         let cli = Cli::parse_from(["short", "-m", ">>"]);
-        assert_eq!(cli.options(10, ClusterWidth::Whole).marker, b">>");
+        assert_eq!(cli.options(10, ClusterWidth::Whole).unwrap().marker, b">>");
         let cli = Cli::parse_from(["short", "-e"]);
         assert_eq!(
-            cli.options(10, ClusterWidth::Whole).marker,
+            cli.options(10, ClusterWidth::Whole).unwrap().marker,
             ELLIPSIS.as_bytes()
         );
+        let cli = Cli::parse_from(["short", "--around", "x"]);
+        assert_eq!(
+            cli.options(10, ClusterWidth::Whole).unwrap().marker,
+            ELLIPSIS.as_bytes()
+        );
+        let cli = Cli::parse_from(["short", "--around", "x", "-m", ""]);
+        assert!(
+            cli.options(10, ClusterWidth::Whole)
+                .unwrap()
+                .marker
+                .is_empty()
+        );
         let cli = Cli::parse_from(["short"]);
-        assert!(cli.options(10, ClusterWidth::Whole).marker.is_empty());
+        assert!(
+            cli.options(10, ClusterWidth::Whole)
+                .unwrap()
+                .marker
+                .is_empty()
+        );
     }
 
     #[test]

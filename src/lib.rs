@@ -1,7 +1,8 @@
 //! `short` cuts every line of its input to fit the terminal, counting columns as
 //! a terminal displays them.
 //!
-//! The library's API is [`Cutter`] (with its [`Options`] and [`KeepPart`]),
+//! The library's API is [`Cutter`] (with its [`Options`], [`KeepPart`] and
+//! [`Pattern`]),
 //! which cuts bytes in memory, and [`cut_stream`], which drives it over a
 //! reader. The modules, from the bottom up: `simd` sorts bytes into classes
 //! many at a time (the one module that opts out of the compiler's memory
@@ -25,5 +26,7 @@ pub mod terminal;
 #[doc(hidden)]
 pub mod text;
 
-pub use cut::{ClusterWidth, Cutter, KeepPart, MAX_UNDECIDED, Options};
+pub use cut::{
+    ClusterWidth, Cutter, KeepPart, LOOK_AHEAD, MAX_UNDECIDED, Options, Pattern, PatternError,
+};
 pub use input::{BUFFER_LEN, Error, cut_stream};

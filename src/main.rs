@@ -34,7 +34,10 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let cluster_widths = mode.widths(|name| env::var_os(name));
-    let mut cutter = Cutter::new(cli.options(width, cluster_widths));
+    let options = cli
+        .options(width, cluster_widths)
+        .unwrap_or_else(|error| error.exit());
+    let mut cutter = Cutter::new(options);
     // The runtime gives a closed descriptor /dev/null: writing there would
     // lose the output and report success.
     if files::was_closed(&io::stdout()) {

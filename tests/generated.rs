@@ -181,6 +181,30 @@ fn sections_clap_does_not_know() -> String {
         ),
     ]);
     roff.control("PP", []);
+    roff.text([
+        roman("With "),
+        bold("--around PATTERN"),
+        roman(
+            ", a line that does not fit shows the window of the width around the first \
+             match of PATTERN in its text, its escape sequences left out (so the colours \
+             of grep --color=always do not hide a match): the match starts a third of the \
+             width from the left, where the eye starts reading a line, with the marker \
+             (\u{2026} unless -m gives another) at each side where text was dropped. The \
+             window moves right so that the whole match shows when it fits between the \
+             markers (else its start shows), and left so that it does not run past the \
+             line's end; a window that would start before the line is its start, cut as \
+             usual. When the width leaves no column between two markers, the window is at \
+             the line's start or at its end. Colours and an OSC 8 link in force where the \
+             window starts are written again after its first marker, as after --skip. \
+             Lines that fit, and lines with no match in their first 1 MiB (1048576 \
+             bytes), are cut as usual. PATTERN is a regular expression of the Rust regex \
+             crate, matched on bytes: (?i) makes it ignore case, -F takes it as a fixed \
+             string, and one that can match the empty string is refused. Since a line is \
+             searched before any of it is written, with --around a line shows when it \
+             ends (or when 1 MiB of it has come), not as it arrives.",
+        ),
+    ]);
+    roff.control("PP", []);
     roff.text([roman(
         "Lines that fit are written unchanged, byte for byte. Every line in gives one line \
          out, and a missing final newline stays missing. Memory does not grow with the \
@@ -270,20 +294,30 @@ fn sections_clap_does_not_know() -> String {
     roff.control("SH", ["EXAMPLES"]);
     for (command, what) in [
         (
-            "find . | short --keep end -e",
-            "Long paths, each cut to its end so that the file name shows.",
-        ),
-        (
             "grep --color=always error app.log | short",
             "Search results, one screen line each, colours kept and reset at the cut.",
         ),
         (
-            "short -w 40 notes.txt",
-            "The first 40 columns of each line.",
+            "grep -n foo bundle.js | short --around foo",
+            "Minified code or one-line JSON: each line shows the columns around foo, \
+             not the start of a line that could be a megabyte long.",
         ),
         (
-            "tail -f /var/log/syslog | short",
-            "Follow a log without wrapping; each line shows as soon as it arrives.",
+            "tail -f /var/log/syslog | short -e",
+            "Follow a log without wrapping, marking cut lines; each line shows as soon as \
+             it arrives.",
+        ),
+        (
+            "find . | short --keep end -e",
+            "Long paths, each cut to its end so that the file name shows.",
+        ),
+        (
+            "rg --color=always -n 'user_id=\\d+' logs/ | short --around 'user_id=\\d+'",
+            "The window around a regular expression, in ripgrep's coloured output.",
+        ),
+        (
+            "short -w 40 notes.txt",
+            "The first 40 columns of each line.",
         ),
         (
             "git log --oneline --color=always | short -e",

@@ -119,7 +119,10 @@ fn cutter_for(case: &Case) -> Cutter {
             .unwrap_or(ClusterMode::Whole)
     });
     let width = terminal::resolve(cli.width, columns, || None);
-    Cutter::new(cli.options(width, mode.widths(var)))
+    Cutter::new(
+        cli.options(width, mode.widths(var))
+            .expect("usable arguments"),
+    )
 }
 
 fn cut_in_reads(case: &Case, sizes: Vec<usize>) -> Vec<u8> {

@@ -195,6 +195,7 @@ fn options() -> impl Strategy<Value = Options> {
                 keep,
                 skip,
                 cluster_widths,
+                around: None,
             },
         )
 }

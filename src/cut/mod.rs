@@ -2,8 +2,9 @@
 //!
 //! [`Cutter`] is the front door; behind it, one engine for each way of
 //! cutting: [`start`] keeps the start of a line (the common case, tuned
-//! for speed), [`reshape`] keeps its end or middle and skips columns. A new
-//! way of cutting is a new engine here.
+//! for speed), [`reshape`] keeps its end or middle and skips columns,
+//! [`around`] shows the window around a match of a [`pattern`]. A new way of
+//! cutting is a new engine here.
 //!
 //! [`Cutter::process`] takes whatever input is at hand and consumes as much of
 //! it as it can decide; the caller hands the rest back with more input. What
@@ -12,13 +13,18 @@
 
 #![forbid(unsafe_code)]
 
+mod around;
 mod options;
+mod pattern;
 mod reshape;
 mod start;
 
 use std::io::{self, Write};
 
-pub use options::{ClusterWidth, KeepPart, Options};
+use around::Around;
+pub use around::LOOK_AHEAD;
+pub use options::{ClusterWidth, KeepPart, Options, Pattern, PatternError};
+use pattern::Finder;
 use reshape::Reshaper;
 use start::KeepStart;
 
@@ -56,6 +62,7 @@ enum Engine {
     Start(KeepStart),
     /// Every way of cutting but keeping the start without a skip.
     Reshape(Reshaper),
+    Around(Around),
 }
 
 impl Cutter {
@@ -80,6 +87,7 @@ impl Cutter {
         match &self.engine {
             Engine::Start(engine) => engine.at_line_start(),
             Engine::Reshape(engine) => engine.at_line_start(),
+            Engine::Around(engine) => engine.at_line_start(),
         }
     }
 
@@ -104,6 +112,7 @@ impl Cutter {
         match &mut self.engine {
             Engine::Start(engine) => engine.process(&mut self.scanner, input, eof, out),
             Engine::Reshape(engine) => engine.process(&mut self.scanner, input, eof, out),
+            Engine::Around(engine) => engine.process(&mut self.scanner, input, eof, out),
         }
     }
 }
@@ -128,6 +137,27 @@ impl Engine {
             ..options.clone()
         };
         let (marker, marker_width) = fit_marker(scanner, options);
+        if let Some(pattern) = &options.around
+            && options.width > marker_width
+        {
+            // The window's first marker is written before the rest of it.
+            let window = &Options {
+                width: options.width - marker_width,
+                keep: KeepPart::Start,
+                skip: 0,
+                ..options.clone()
+            };
+            let (window_marker, window_marker_width) = fit_marker(scanner, window);
+            return Engine::Around(Around::new(
+                Finder::new(pattern.clone()),
+                options.width,
+                marker,
+                marker_width,
+                options.tab_width,
+                options.terminator,
+                Reshaper::new(window, window_marker, window_marker_width),
+            ));
+        }
         if options.keep == KeepPart::Start && options.skip == 0 {
             Engine::Start(KeepStart::new(
                 options.width,

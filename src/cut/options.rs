@@ -21,6 +21,7 @@ pub enum KeepPart {
     Middle,
 }
 
+pub use super::pattern::{Pattern, PatternError};
 pub use crate::text::ClusterWidth;
 
 /// What a [`Cutter`](super::Cutter) does to each line.
@@ -49,6 +50,10 @@ pub struct Options {
     pub skip: usize,
     /// How the terminal draws clusters of several code points.
     pub cluster_widths: ClusterWidth,
+    /// A cut line shows the window around the first match of this pattern
+    /// in its text, with the marker at each side where text was dropped;
+    /// `keep` and `skip` are then not used.
+    pub around: Option<Pattern>,
 }
 
 impl Default for Options {
@@ -62,6 +67,7 @@ impl Default for Options {
             keep: KeepPart::Start,
             skip: 0,
             cluster_widths: ClusterWidth::Whole,
+            around: None,
         }
     }
 }

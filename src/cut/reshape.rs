@@ -286,6 +286,13 @@ impl Reshaper {
         }
     }
 
+    /// Drops the first `columns` columns of the next line (and of those
+    /// after it, until told otherwise).
+    pub(super) fn skip_next_line(&mut self, columns: usize) {
+        debug_assert!(self.at_line_start());
+        self.skip.columns = columns;
+    }
+
     /// Nothing of a line has been taken since the last one ended.
     pub(super) fn at_line_start(&self) -> bool {
         !self.in_line

@@ -1,0 +1,192 @@
+//! The pattern of `--around`, and where it first matches in the text a
+//! reader sees of a line.
+
+use std::fmt;
+use std::ops::Range;
+
+use memchr::memchr;
+use regex::bytes::Regex;
+
+use crate::text::escape::{ESC, Escape, parse};
+
+/// A regular expression (the syntax of the `regex` crate) matched on the
+/// bytes of a line's text, its escape sequences left out.
+///
+/// ```
+/// use short::Pattern;
+///
+/// assert!(Pattern::new("error", false).is_ok());
+/// assert!(Pattern::new("a*", false).is_err(), "matches the empty string");
+/// assert!(Pattern::new("(", false).is_err());
+/// assert!(Pattern::new("(", true).is_ok(), "a fixed string");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    regex: Regex,
+}
+
+/// Why a pattern was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PatternError {
+    /// Not a regular expression; the regex crate's message.
+    Invalid(String),
+    /// It matches the empty string, so it would match every line.
+    MatchesEmpty,
+}
+
+impl fmt::Display for PatternError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PatternError::Invalid(message) => f.write_str(message),
+            PatternError::MatchesEmpty => f.write_str(
+                "the pattern can match the empty string, which is in every line; \
+                 give one that matches some text",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PatternError {}
+
+impl Pattern {
+    /// The regular expression `pattern`, or with `fixed` the literal string.
+    pub fn new(pattern: &str, fixed: bool) -> Result<Self, PatternError> {
+        let source = match fixed {
+            true => regex::escape(pattern),
+            false => pattern.to_owned(),
+        };
+        let regex =
+            Regex::new(&source).map_err(|error| PatternError::Invalid(error.to_string()))?;
+        // As the bytes API of the regex crate parses it.
+        let syntax = regex_syntax::ParserBuilder::new()
+            .utf8(false)
+            .build()
+            .parse(&source)
+            .map_err(|error| PatternError::Invalid(error.to_string()))?;
+        if syntax.properties().minimum_len() == Some(0) {
+            return Err(PatternError::MatchesEmpty);
+        }
+        Ok(Pattern { regex })
+    }
+
+    /// The pattern as the regex crate reads it.
+    pub fn as_str(&self) -> &str {
+        self.regex.as_str()
+    }
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Pattern {}
+
+/// Finds a pattern in the text of lines, reusing its buffers.
+#[derive(Debug)]
+pub(super) struct Finder {
+    pattern: Pattern,
+    /// The text of the line, without its escape sequences.
+    text: Vec<u8>,
+    /// Where the text resumes after each escape sequence: its offset in the
+    /// text and in the line.
+    resumes: Vec<(usize, usize)>,
+}
+
+impl Finder {
+    pub(super) fn new(pattern: Pattern) -> Self {
+        Finder {
+            pattern,
+            text: Vec::new(),
+            resumes: Vec::new(),
+        }
+    }
+
+    /// The bytes of `line` (a line's content, without its ending) that the
+    /// first match in its text spans, the escape sequences inside the match
+    /// included. `complete` says that `line` is the whole line.
+    pub(super) fn find(&mut self, line: &[u8], complete: bool) -> Option<Range<usize>> {
+        let regex = &self.pattern.regex;
+        if memchr(ESC, line).is_none() {
+            return regex.find(line).map(|found| found.range());
+        }
+        self.text.clear();
+        self.resumes.clear();
+        let mut text_from = 0;
+        while let Some(offset) = memchr(ESC, &line[text_from..]) {
+            let esc = text_from + offset;
+            // As the scanner reads it: a broken sequence is swallowed as far
+            // as it went, an unbounded one is the `ESC` alone.
+            let len = match parse(&line[esc..], complete) {
+                Escape::Complete { len, .. } | Escape::Aborted { len } => len,
+                Escape::Unbounded => 1,
+                Escape::Incomplete => line.len() - esc,
+            };
+            self.text.extend_from_slice(&line[text_from..esc]);
+            text_from = esc + len;
+            self.resumes.push((self.text.len(), text_from));
+        }
+        self.text.extend_from_slice(&line[text_from..]);
+        let found = regex.find(&self.text)?;
+        // The match holds at least one byte.
+        let start = self.in_line(found.start());
+        let end = self.in_line(found.end() - 1) + 1;
+        Some(start..end)
+    }
+
+    /// The offset in the line of the byte at `offset` in its text.
+    fn in_line(&self, offset: usize) -> usize {
+        let after = self.resumes.partition_point(|&(text, _)| text <= offset);
+        match after.checked_sub(1) {
+            Some(resume) => {
+                let (text, line) = self.resumes[resume];
+                line + (offset - text)
+            }
+            None => offset,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(pattern: &str, line: &str) -> Option<Range<usize>> {
+        Finder::new(Pattern::new(pattern, false).unwrap()).find(line.as_bytes(), true)
+    }
+
+    #[test]
+    fn escape_sequences_are_not_part_of_the_text() {
+        let line = "a \x1b[01;31m\x1b[Kfo\x1b[mo\x1b[K b";
+        let found = find("foo", line).unwrap();
+        assert_eq!(&line[found], "fo\x1b[mo");
+        assert_eq!(find("31", line), None);
+        assert_eq!(find("^a fo", line), Some(0..15));
+    }
+
+    #[test]
+    fn the_first_match_is_found() {
+        assert_eq!(find("b+", "abbcbbb"), Some(1..3));
+        assert_eq!(find("(?i)É", "xé"), Some(1..3));
+        assert_eq!(find("x$", "x\x1b[0m"), Some(0..1));
+        assert_eq!(find("x$", "xy"), None);
+    }
+
+    #[test]
+    fn patterns_that_match_nothing_are_refused() {
+        for pattern in ["", "a?", "^", "\\b", "(a|)", "x*|y"] {
+            assert_eq!(
+                Pattern::new(pattern, false),
+                Err(PatternError::MatchesEmpty),
+                "{pattern}"
+            );
+        }
+        assert_eq!(Pattern::new("", true), Err(PatternError::MatchesEmpty));
+        let Err(PatternError::Invalid(message)) = Pattern::new("a(", false) else {
+            panic!("an unclosed group is invalid");
+        };
+        assert!(message.contains("unclosed group"), "{message}");
+        assert_eq!(Pattern::new("a.c", true).unwrap().as_str(), "a\\.c");
+    }
+}
