@@ -14,7 +14,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use common::Chunked;
 use short::text::{Kind, Scanner, is_ambiguous_letter};
-use short::{BUFFER_LEN, ClusterWidth, Cutter, KeepPart, Options, cut_stream};
+use short::{BUFFER_LEN, ClusterWidth, Cutter, KeepPart, Options, Pattern, cut_stream};
 
 const SGR_RESET: &[u8] = b"\x1b[0m";
 const HYPERLINK_CLOSE: &[u8] = b"\x1b]8;;\x1b\\";
@@ -891,6 +891,152 @@ fn model(options: &Options, input: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Fixed strings for `--around`, which the generated lines hold now and then.
+const NEEDLES: &[&str] = &[
+    "x",
+    "word",
+    "\u{65e5}\u{672c}",
+    "\u{e9}",
+    "\u{1f44d}",
+    "a\tb",
+];
+
+/// Options for `--around` with one of the needles, which comes with them.
+fn around_options() -> impl Strategy<Value = (Options, &'static str)> {
+    (options(), prop::sample::select(NEEDLES)).prop_map(|(options, needle)| {
+        let options = Options {
+            keep: KeepPart::Start,
+            skip: 0,
+            around: Some(Pattern::new(needle, true).expect("a fixed string")),
+            ..options
+        };
+        (options, needle)
+    })
+}
+
+/// Lines, many wider than the width, most holding `needle` somewhere (perhaps
+/// inside an escape sequence or a character, where it is no match).
+fn lines_with(needle: &'static str) -> impl Strategy<Value = Vec<u8>> {
+    let line = (
+        prop_oneof![line(), colour_line()],
+        1usize..4,
+        prop::collection::vec(any::<prop::sample::Index>(), 0..3),
+    )
+        .prop_map(move |(line, repeat, places)| {
+            let mut line = line.repeat(repeat);
+            for place in places {
+                let at = place.index(line.len() + 1);
+                line.splice(at..at, needle.bytes());
+            }
+            line
+        });
+    (prop::collection::vec(line, 0..5), any::<bool>()).prop_map(|(lines, final_newline)| {
+        let mut text = lines.join(&b'\n');
+        if final_newline && !text.is_empty() {
+            text.push(b'\n');
+        }
+        text
+    })
+}
+
+/// Where the first `needle` in the text of `pieces` (escape sequences left
+/// out) starts and ends, in columns, and the widest column of the line.
+fn columns_of_needle(
+    options: &Options,
+    line: &[u8],
+    pieces: &[Piece],
+    needle: &str,
+) -> (Option<(usize, usize)>, usize) {
+    // Each byte of the text, with the piece it belongs to.
+    let mut text = Vec::new();
+    let mut owner = Vec::new();
+    let (mut starts, mut ends) = (Vec::new(), Vec::new());
+    let (mut pos, mut col, mut widest) = (0, 0, 0);
+    for (index, piece) in pieces.iter().enumerate() {
+        let bytes = &line[pos..pos + piece.len];
+        pos += piece.len;
+        starts.push(col);
+        col = match piece.kind {
+            PieceKind::Columns(width) => col + width,
+            PieceKind::Tab => next_stop(col, options.tab_width),
+            PieceKind::CarriageReturn => 0,
+            _ => col,
+        };
+        ends.push(col);
+        widest = widest.max(col);
+        if bytes[0] != 0x1b {
+            text.extend_from_slice(bytes);
+            owner.extend(std::iter::repeat_n(index, bytes.len()));
+        }
+    }
+    let needle = needle.as_bytes();
+    let found = text
+        .windows(needle.len())
+        .position(|window| window == needle)
+        .map(|at| (starts[owner[at]], ends[owner[at + needle.len() - 1]]));
+    (found, widest)
+}
+
+/// What `--around` writes for one line: the window of the width in which
+/// the needle starts a third of the width in, moved to show the whole
+/// needle if it fits between the markers and else its start, and to stay
+/// within the line; the line cut as usual when it fits, has no needle, or
+/// the window would start at the line's start.
+fn model_around_line(options: &Options, needle: &str, line: &[u8], terminated: bool) -> Vec<u8> {
+    let as_usual = Options {
+        around: None,
+        ..options.clone()
+    };
+    let plain = model_line(&as_usual, line, terminated);
+    let body = match line.strip_suffix(b"\r") {
+        Some(body) if terminated => body,
+        _ => line,
+    };
+    let pieces = pieces(body, options.cjk, options.cluster_widths);
+    let (found, widest) = columns_of_needle(options, body, &pieces, needle);
+    let (marker, marker_width) = model_marker(options);
+    let width = options.width;
+    let Some((start, end)) = found else {
+        return plain;
+    };
+    if width == 0 || widest <= width || width <= marker_width {
+        return plain;
+    }
+    let last_start = widest - (width - marker_width);
+    let between = width.saturating_sub(2 * marker_width);
+    let skip = if between == 0 {
+        if start >= last_start { last_start } else { 0 }
+    } else {
+        let mut skip = (start + marker_width).saturating_sub(width / 3);
+        if end > skip + between {
+            skip = end - between;
+        }
+        skip.min(start).min(last_start)
+    };
+    if skip == 0 {
+        return plain;
+    }
+    let window = Options {
+        width: width - marker_width,
+        skip,
+        ..as_usual
+    };
+    [marker, model_line(&window, line, terminated)].concat()
+}
+
+fn model_around(options: &Options, needle: &str, input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut lines = input.split(|&b| b == b'\n').peekable();
+    while let Some(line) = lines.next() {
+        let terminated = lines.peek().is_some();
+        out.extend(model_around_line(options, needle, line, terminated));
+        if terminated {
+            out.push(b'\n');
+        }
+    }
+    out
+}
+
 /// Text of any characters but controls, rich in the ones that the segmentation
 /// rules treat apart: Prepend, Hangul jamo and syllables, regional indicators,
 /// ZWJ and emoji modifiers, Indic consonants and viramas, marks.
@@ -1118,5 +1264,52 @@ proptest! {
         let mut reader = Chunked::new(&input, sizes);
         cut_stream(&mut Cutter::new(options.clone()), &mut reader, &mut buffer, &mut out, || None).unwrap();
         prop_assert_eq!(out, cut(&options, &input));
+    }
+
+    #[test]
+    fn around_is_what_the_model_says(
+        (options, needle, input) in around_options()
+            .prop_flat_map(|(options, needle)| (Just(options), Just(needle), lines_with(needle))),
+        sizes in prop::collection::vec(1usize..40, 1..8),
+    ) {
+        let expected = model_around(&options, needle, &input);
+        prop_assert_eq!(
+            cut(&options, &input).escape_ascii().to_string(),
+            expected.escape_ascii().to_string()
+        );
+        let mut out = Vec::new();
+        let mut buffer = vec![0; BUFFER_LEN];
+        let mut reader = Chunked::new(&input, sizes);
+        cut_stream(&mut Cutter::new(options.clone()), &mut reader, &mut buffer, &mut out, || None).unwrap();
+        prop_assert_eq!(out, expected);
+    }
+
+    /// Whatever the model: a window fits the width and, when the needle
+    /// fits between two markers, shows all of it.
+    #[test]
+    fn the_window_fits_and_shows_the_match(
+        (options, needle, input) in around_options()
+            .prop_flat_map(|(options, needle)| (Just(options), Just(needle), lines_with(needle))),
+    ) {
+        let output = cut(&options, &input);
+        let (_, marker_width) = model_marker(&options);
+        for (out_line, in_line) in output.split(|&b| b == b'\n').zip(input.split(|&b| b == b'\n')) {
+            let shown = pieces(out_line, options.cjk, options.cluster_widths);
+            let (found, widest) = columns_of_needle(&options, out_line, &shown, needle);
+            if options.width > 0 {
+                prop_assert!(widest <= options.width, "{:?} is wider than {}", out_line.escape_ascii().to_string(), options.width);
+            }
+            let body = pieces(in_line, options.cjk, options.cluster_widths);
+            let (needle_in, _) = columns_of_needle(&options, in_line, &body, needle);
+            let needle_width = UnicodeWidthStr::width(needle.replace('\t', "").as_str());
+            if let Some((start, end)) = needle_in
+                && end - start == needle_width
+                && options.width > 0
+                && needle_width + 2 * marker_width <= options.width
+                && !in_line.contains(&b'\r')
+            {
+                prop_assert!(found.is_some(), "{:?} hides {:?} of {:?}", out_line.escape_ascii().to_string(), needle, in_line.escape_ascii().to_string());
+            }
+        }
     }
 }
