@@ -361,6 +361,44 @@ fn held_back_text_is_bounded_and_lines_that_fit_are_kept() {
     }
 }
 
+/// `--around` searches the first MiB of a line: a match there shows its
+/// window however long the line, one past it is no match, and memory stays
+/// bounded while the line streams on.
+#[test]
+fn around_searches_the_first_mebibyte() {
+    const LOOK_AHEAD: usize = 1 << 20;
+    let line = |before: usize, after: usize| {
+        [&vec![b'a'; before][..], b"needle", &vec![b'b'; after]].concat()
+    };
+    let args = ["-w", "20", "--around", "needle"];
+    // The match starts a third of the width in: 6 columns, the marker's one.
+    let window = "\u{2026}aaaaaneedlebbbbbbb\u{2026}\n";
+    for (line, expected) in [
+        (line(LOOK_AHEAD - 6, 10_000_000), window.to_owned()),
+        (line(10_000_000, 5), format!("{}\u{2026}\n", "a".repeat(19))),
+        (
+            line(LOOK_AHEAD - 5, 5),
+            format!("{}\u{2026}\n", "a".repeat(19)),
+        ),
+        (
+            line(5, 10_000_000),
+            "aaaaaneedlebbbbbbbb\u{2026}\n".to_owned(),
+        ),
+    ] {
+        let (output, peak) = cut_measured(&args, &line);
+        assert!(peak < 8 * 1024, "peak RSS {peak} KiB");
+        assert_eq!(String::from_utf8_lossy(&output), expected);
+    }
+    // A line that fits is written as it came, however long.
+    let long = line(3_000_000, 3_000_000);
+    let (output, peak) = cut_measured(&["-w", "1000000000", "--around", "needle"], &long);
+    assert!(peak < 8 * 1024, "peak RSS {peak} KiB");
+    assert!(
+        output == [&long[..], b"\n"].concat(),
+        "a line that fits was changed"
+    );
+}
+
 /// Endless input whose reader stops early: short ends quietly.
 #[test]
 fn endless_input_cut_by_head() {

@@ -1301,12 +1301,21 @@ proptest! {
             }
             let body = pieces(in_line, options.cjk, options.cluster_widths);
             let (needle_in, _) = columns_of_needle(&options, in_line, &body, needle);
+            // After a sequence broken off, a tab written as a space may
+            // complete it (`ESC [ 3 1 ;`, then ` x`): such lines show what
+            // a terminal makes of them, checked by the model above.
+            let mut at = 0;
+            let broken = body.iter().any(|piece| {
+                at += piece.len;
+                matches!(piece.kind, PieceKind::Invisible) && in_line[at - piece.len] == 0x1b
+            });
             let needle_width = UnicodeWidthStr::width(needle.replace('\t', "").as_str());
             if let Some((start, end)) = needle_in
                 && end - start == needle_width
                 && options.width > 0
                 && needle_width + 2 * marker_width <= options.width
                 && !in_line.contains(&b'\r')
+                && !broken
             {
                 prop_assert!(found.is_some(), "{:?} hides {:?} of {:?}", out_line.escape_ascii().to_string(), needle, in_line.escape_ascii().to_string());
             }

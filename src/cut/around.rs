@@ -240,24 +240,29 @@ impl Around {
         if text.len() <= self.width && memchr(b'\t', text).is_none() {
             return 0;
         }
-        let Some(found) = self.finder.find(text, complete) else {
+        // The look-ahead is searched and measured as if the line ended there:
+        // only the columns of its last cluster could change.
+        let Some(found) = self.finder.find(text) else {
             return 0;
         };
-        let enough = self.width;
-        let span = measure(scanner, text, complete, self.tab_width, found, enough);
+        let mut span = measure(scanner, text, self.tab_width, found, self.width);
         if span.widest <= self.width {
             return 0;
+        }
+        if !complete {
+            // The line goes on past the look-ahead: the window may too.
+            span.widest = usize::MAX;
         }
         place_window(self.width, self.marker_width, span)
     }
 }
 
-/// The columns of `line` that the bytes `found` span, and its widest column,
-/// read until it is known to pass `found`'s start by more than `past`.
+/// The columns of `line` (a whole line) that the bytes `found` span, and its
+/// widest column, read until it is known to pass `found`'s start by more
+/// than `past`.
 fn measure(
     scanner: &mut Scanner,
     line: &[u8],
-    complete: bool,
     tab_width: usize,
     found: Range<usize>,
     past: usize,
@@ -280,8 +285,9 @@ fn measure(
             false => usize::MAX,
         };
         if pos < target && col <= limit {
-            let to_end = target == line.len() && complete;
-            let run = scanner.run(&line[pos..target], col, limit, tab_width, to_end);
+            // Short of the line's end, the unit that holds the target is
+            // left to the loop below, which notes its columns.
+            let run = scanner.run(&line[pos..target], col, limit, tab_width, reached_end);
             pos += run.len;
             col = run.col;
             span.widest = span.widest.max(col);
@@ -293,7 +299,7 @@ fn measure(
                 continue;
             }
         }
-        let Some(unit) = scanner.next(&line[pos..], complete) else {
+        let Some(unit) = scanner.next(&line[pos..], true) else {
             break;
         };
         let next_col = unit.kind.advance(col, tab_width);
@@ -348,6 +354,18 @@ mod tests {
 
     fn span(start: usize, end: usize, widest: usize) -> Span {
         Span { start, end, widest }
+    }
+
+    #[test]
+    fn a_match_is_measured_to_the_end_of_its_last_unit() {
+        let mut scanner = Scanner::new(false);
+        let mut measured = |line: &str, found| measure(&mut scanner, line.as_bytes(), 8, found, 80);
+        // Ending the line, the tab and "b" count, as the ASCII before them.
+        assert_eq!(measured("0123456789a\tb", 10..13), span(10, 17, 17));
+        assert_eq!(measured("a\u{301}bc\t", 0..1), span(0, 1, 8));
+        assert_eq!(measured("\u{65e5}x\u{672c}", 3..4), span(2, 3, 5));
+        // Read no further than the match's start and the width past it.
+        assert_eq!(measured(&"x".repeat(1000), 10..11), span(10, 11, 91));
     }
 
     #[test]

@@ -103,10 +103,10 @@ impl Finder {
         }
     }
 
-    /// The bytes of `line` (a line's content, without its ending) that the
-    /// first match in its text spans, the escape sequences inside the match
-    /// included. `complete` says that `line` is the whole line.
-    pub(super) fn find(&mut self, line: &[u8], complete: bool) -> Option<Range<usize>> {
+    /// The bytes of `line` (a line's content, without its ending, or as much
+    /// of it as is searched) that the first match in its text spans, the
+    /// escape sequences inside the match included.
+    pub(super) fn find(&mut self, line: &[u8]) -> Option<Range<usize>> {
         let regex = &self.pattern.regex;
         if memchr(ESC, line).is_none() {
             return regex.find(line).map(|found| found.range());
@@ -118,9 +118,10 @@ impl Finder {
             let esc = text_from + offset;
             // As the scanner reads it: a broken sequence is swallowed as far
             // as it went, an unbounded one is the `ESC` alone.
-            let len = match parse(&line[esc..], complete) {
+            let len = match parse(&line[esc..], true) {
                 Escape::Complete { len, .. } | Escape::Aborted { len } => len,
                 Escape::Unbounded => 1,
+                // Not of a sequence read to the end of the line.
                 Escape::Incomplete => line.len() - esc,
             };
             self.text.extend_from_slice(&line[text_from..esc]);
@@ -153,7 +154,7 @@ mod tests {
     use super::*;
 
     fn find(pattern: &str, line: &str) -> Option<Range<usize>> {
-        Finder::new(Pattern::new(pattern, false).unwrap()).find(line.as_bytes(), true)
+        Finder::new(Pattern::new(pattern, false).unwrap()).find(line.as_bytes())
     }
 
     #[test]
