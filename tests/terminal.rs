@@ -47,6 +47,19 @@ impl Tmux {
     /// rows it filled and the lines it wrote (a line that wrapped fills more
     /// than one row).
     fn rows_and_lines(&self, name: &str, columns: u16, rows: u16, command: &str) -> (usize, usize) {
+        let (screen, joined) = self.screen(name, columns, rows, command);
+        (screen.len(), joined.len())
+    }
+
+    /// Runs `command` in a window of `columns` and `rows`, and returns the
+    /// rows it filled, and the same joined where a line wrapped.
+    fn screen(
+        &self,
+        name: &str,
+        columns: u16,
+        rows: u16,
+        command: &str,
+    ) -> (Vec<String>, Vec<String>) {
         let script = format!("{command}; printf 'done'; sleep 60");
         let (columns, rows) = (columns.to_string(), rows.to_string());
         self.tmux(&[
@@ -70,12 +83,13 @@ impl Tmux {
         }
         let joined = self.tmux(&["capture-pane", "-p", "-J", "-t", name]);
         self.tmux(&["kill-session", "-t", name]);
-        let count = |text: &str| {
+        let written = |text: &str| -> Vec<String> {
             text.lines()
                 .take_while(|line| !line.starts_with("done"))
-                .count()
+                .map(str::to_owned)
+                .collect()
         };
-        (count(&screen), count(&joined))
+        (written(&screen), written(&joined))
     }
 
     /// Runs `command` in a new 80-column window, then prints `next`; returns
@@ -268,5 +282,50 @@ fn emoji_sequences_wrap_no_row_in_tmux() {
             lines.len(),
             "{columns} columns: rows filled (a line wrapped)"
         );
+    }
+}
+
+/// Minified code as `grep --color=always -n` shows it, the match anywhere
+/// in lines of a few hundred to a few thousand columns, among CJK and emoji.
+fn minified_lines() -> Vec<String> {
+    let code = "n.d=function(e,t,r){n.o(e,t)||Object.defineProperty(e,t,{enumerable:!0,get:r})};";
+    let prose = "\u{691c}\u{7d22}\u{7d50}\u{679c} \u{1F44D}\u{1F3FD} caf\u{e9} ";
+    (1..=12)
+        .map(|i| {
+            let before = format!("{}{}", code.repeat(i * 3), prose.repeat(i % 4));
+            let after = format!("{}{}", prose.repeat(i % 3), code.repeat(40 / i));
+            format!("{before}renderWidget(e,{i}){after}")
+        })
+        .collect()
+}
+
+/// `grep --color=always -n PATTERN | short --around PATTERN` in tmux: one
+/// row a line, each showing the match, at every width.
+#[test]
+fn around_shows_each_match_in_tmux() {
+    let Some(tmux) = Tmux::start("around") else {
+        eprintln!("skipped: tmux is not installed");
+        return;
+    };
+    let dir = scratch_dir("around");
+    let path = dir.join("bundle.js");
+    let lines = minified_lines();
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let short = env!("CARGO_BIN_EXE_short");
+    for columns in [24, 40, 80, 132] {
+        let command = format!(
+            "grep --color=always -n renderWidget {} | '{short}' --around renderWidget",
+            quoted(&path)
+        );
+        let (rows, joined) = tmux.screen(&format!("around-{columns}"), columns, 60, &command);
+        assert_eq!(joined.len(), lines.len(), "{columns} columns: lines shown");
+        assert_eq!(rows.len(), lines.len(), "{columns} columns: a line wrapped");
+        for row in &rows {
+            assert!(row.contains("renderWidget"), "{columns} columns: {row:?}");
+            assert!(
+                row.starts_with('\u{2026}') && row.trim_end().ends_with('\u{2026}'),
+                "{row:?}"
+            );
+        }
     }
 }
