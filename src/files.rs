@@ -1,6 +1,5 @@
-//! What the command line needs to know of its files: whether standard input
-//! or output was closed, whether an input is the output, and how a file's
-//! name is shown in a message.
+//! What the command line needs to know of its files: whether an input is
+//! the output, and how a file's name is shown in a message.
 
 #![forbid(unsafe_code)]
 
@@ -9,36 +8,6 @@ use std::io;
 
 #[cfg(unix)]
 use std::os::fd::AsFd;
-
-/// Whether `stream` was closed when short started. The runtime opens
-/// /dev/null, for reading and writing, on a standard descriptor it finds
-/// closed; a shell's redirection opens it for one or the other.
-#[cfg(unix)]
-pub fn was_closed(stream: &impl AsFd) -> bool {
-    use rustix::fs::{FileType, OFlags, fcntl_getfl, fstat, major, minor};
-    let Ok(flags) = fcntl_getfl(stream) else {
-        return true;
-    };
-    let Ok(stat) = fstat(stream) else {
-        return false;
-    };
-    flags & OFlags::RWMODE == OFlags::RDWR
-        && FileType::from_raw_mode(stat.st_mode) == FileType::CharacterDevice
-        && (major(stat.st_rdev), minor(stat.st_rdev)) == (1, 3)
-}
-
-#[cfg(not(unix))]
-pub fn was_closed<T>(_: &T) -> bool {
-    false
-}
-
-/// The error of a descriptor that is not open.
-pub fn bad_descriptor() -> io::Error {
-    #[cfg(unix)]
-    return rustix::io::Errno::BADF.into();
-    #[cfg(not(unix))]
-    return io::Error::other("bad file descriptor");
-}
 
 /// The error of an input that is the output: reading it while writing to it
 /// would never end.

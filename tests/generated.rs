@@ -284,7 +284,7 @@ fn sections_clap_does_not_know() -> String {
         (
             "1",
             "A file could not be read or was the output file (the others are still cut), \
-             standard input or output was closed, or the output could not be written.",
+             or the output could not be written.",
         ),
         ("2", "The command line was wrong."),
     ] {
