@@ -322,6 +322,19 @@ impl Reshaper {
                 pos += len;
                 continue;
             }
+            if self.skip.col < self.skip.columns {
+                // Whole units before the last skipped column go at once; the
+                // one that reaches it is read alone, as it may be split.
+                let limit = self.skip.columns - 1;
+                let run = scanner.run(&input[pos..], self.skip.col, limit, self.tab_width, eof);
+                if run.len > 0 {
+                    self.in_line = true;
+                    self.after_cr = false;
+                    self.skip.col = run.col;
+                    pos += run.len;
+                    continue;
+                }
+            }
             let run = ascii_run(&input[pos..], eof);
             if run > 0 {
                 let taken = self.take_ascii(&input[pos..pos + run], out)?;
