@@ -361,7 +361,8 @@ fn held_back_text_is_bounded_and_lines_that_fit_are_kept() {
 
 /// `--around` searches the first MiB of a line: a match there shows its
 /// window however long the line, one past it is no match, and memory stays
-/// bounded while the line streams on.
+/// bounded while the line streams on (the bound of the other ways of
+/// cutting, and the look-ahead).
 #[test]
 fn around_searches_the_first_mebibyte() {
     const LOOK_AHEAD: usize = 1 << 20;
@@ -384,13 +385,13 @@ fn around_searches_the_first_mebibyte() {
         ),
     ] {
         let (output, peak) = cut_measured(&args, &line);
-        assert!(peak < 8 * 1024, "peak RSS {peak} KiB");
+        assert!(peak < 9 * 1024, "peak RSS {peak} KiB");
         assert_eq!(String::from_utf8_lossy(&output), expected);
     }
     // A line that fits is written as it came, however long.
     let long = line(3_000_000, 3_000_000);
     let (output, peak) = cut_measured(&["-w", "1000000000", "--around", "needle"], &long);
-    assert!(peak < 8 * 1024, "peak RSS {peak} KiB");
+    assert!(peak < 9 * 1024, "peak RSS {peak} KiB");
     assert!(
         output == [&long[..], b"\n"].concat(),
         "a line that fits was changed"

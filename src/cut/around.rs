@@ -9,12 +9,13 @@
 use std::io::{self, Write};
 use std::ops::Range;
 
-use memchr::memchr;
+use memchr::{memchr, memrchr};
 
 use super::pattern::Finder;
 use super::reshape::Reshaper;
 use super::start::KeepStart;
 use crate::text::Scanner;
+use crate::text::escape::ESC;
 
 /// The most bytes of a line searched for the pattern: a match that starts
 /// or ends past them is no match, and the line is cut at its start.
@@ -103,22 +104,32 @@ impl Around {
             let rest = &input[pos..];
             match self.chosen {
                 None if self.pending.is_empty() => {
+                    let (usual, window) = self.whole_lines(scanner, rest);
+                    if usual > 0 {
+                        // Ending with a line, they are all consumed.
+                        self.start.process(scanner, &rest[..usual], true, out)?;
+                        pos += usual;
+                    }
+                    if let Some((len, skip)) = window {
+                        self.begin(skip, out)?;
+                        pos += self.follow(scanner, &input[pos..pos + len], false, out)?;
+                        continue;
+                    }
+                    // What is left has no line end within the look-ahead.
+                    let rest = &input[pos..];
                     if rest.is_empty() {
                         return Ok(pos);
                     }
                     let ahead = &rest[..rest.len().min(LOOK_AHEAD)];
-                    let line_end = memchr(self.terminator, ahead);
-                    if line_end.is_none() && ahead.len() < LOOK_AHEAD && !eof {
-                        // Not enough of the line to choose yet.
+                    if ahead.len() < LOOK_AHEAD && !eof {
+                        // Not enough of the line to choose yet. Room for
+                        // the look-ahead at once: no copy as it grows.
+                        self.pending.reserve_exact(LOOK_AHEAD);
                         self.pending.extend_from_slice(rest);
                         return Ok(input.len());
                     }
-                    let complete = line_end.is_some() || (eof && ahead.len() == rest.len());
-                    let line = &ahead[..line_end.map_or(ahead.len(), |end| end + 1)];
-                    self.choose(scanner, line, complete, out)?;
-                    if let Some(end) = line_end {
-                        pos += self.follow(scanner, &rest[..=end], false, out)?;
-                    }
+                    let complete = eof && ahead.len() == rest.len();
+                    self.choose(scanner, ahead, complete, out)?;
                 }
                 None => {
                     // The line's start is pending: add to it up to its end or
@@ -204,6 +215,39 @@ impl Around {
         }
     }
 
+    /// The whole lines at the start of `input` that are cut as usual, and
+    /// the length and window of the line after them if it ends within
+    /// `input` and the look-ahead and has a window. The lines before the
+    /// first place a match or an escape sequence could start are not read
+    /// one by one.
+    fn whole_lines(
+        &mut self,
+        scanner: &mut Scanner,
+        input: &[u8],
+    ) -> (usize, Option<(usize, usize)>) {
+        let mut usual = 0;
+        let mut candidate = 0;
+        loop {
+            if candidate <= usual {
+                candidate = usual + self.finder.first_candidate(&input[usual..]);
+            }
+            // Escape sequences may hide a match.
+            let unsure = memchr(ESC, &input[usual..candidate]).map_or(candidate, |at| usual + at);
+            if let Some(end) = memrchr(self.terminator, &input[usual..unsure]) {
+                usual += end + 1;
+            }
+            let rest = &input[usual..];
+            let Some(end) = memchr(self.terminator, &rest[..rest.len().min(LOOK_AHEAD)]) else {
+                return (usual, None);
+            };
+            let skip = self.window_start(scanner, &rest[..=end], true);
+            if skip > 0 {
+                return (usual, Some((end + 1, skip)));
+            }
+            usual += end + 1;
+        }
+    }
+
     /// Chooses the engine for the line that starts with `line` (the whole
     /// line when `complete`), and writes the window's first marker.
     fn choose<W: Write + ?Sized>(
@@ -214,6 +258,13 @@ impl Around {
         out: &mut W,
     ) -> io::Result<()> {
         let skip = self.window_start(scanner, line, complete);
+        self.begin(skip, out)
+    }
+
+    /// Sends the current line to the window that starts at column `skip`,
+    /// writing its first marker, or, for 0, to the engine that keeps the
+    /// start.
+    fn begin<W: Write + ?Sized>(&mut self, skip: usize, out: &mut W) -> io::Result<()> {
         if skip == 0 {
             self.chosen = Some(Chosen::Start);
             return Ok(());

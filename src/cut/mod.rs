@@ -149,7 +149,7 @@ impl Engine {
             };
             let (window_marker, window_marker_width) = fit_marker(scanner, window);
             return Engine::Around(Around::new(
-                Finder::new(pattern.clone()),
+                Finder::new(pattern.clone(), options.terminator),
                 options.width,
                 marker,
                 marker_width,

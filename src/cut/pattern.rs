@@ -5,7 +5,8 @@ use std::fmt;
 use std::ops::Range;
 
 use memchr::memchr;
-use regex::bytes::Regex;
+use regex::bytes::{Regex, RegexBuilder};
+use regex_syntax::hir::{Look, LookSet};
 
 use crate::text::escape::{ESC, Escape, parse};
 
@@ -87,6 +88,11 @@ impl Eq for Pattern {}
 #[derive(Debug)]
 pub(super) struct Finder {
     pattern: Pattern,
+    /// The pattern for many lines at once, where `^` matches after a line
+    /// terminator: every match in a line alone is a match there too, as long
+    /// as the pattern has no `$` (which a line's CR would stand before) and
+    /// no `\A`. None if it has.
+    across_lines: Option<Regex>,
     /// The text of the line, without its escape sequences.
     text: Vec<u8>,
     /// Where the text resumes after each escape sequence: its offset in the
@@ -95,9 +101,30 @@ pub(super) struct Finder {
 }
 
 impl Finder {
-    pub(super) fn new(pattern: Pattern) -> Self {
+    pub(super) fn new(pattern: Pattern, terminator: u8) -> Self {
+        let source = pattern.as_str();
+        let syntax = regex_syntax::ParserBuilder::new()
+            .utf8(false)
+            .multi_line(true)
+            .line_terminator(terminator)
+            .build()
+            .parse(source);
+        let anchored = |looks: LookSet| {
+            [Look::Start, Look::End, Look::EndLF, Look::EndCRLF]
+                .into_iter()
+                .any(|look| looks.contains(look))
+        };
+        let across_lines = match syntax {
+            Ok(syntax) if !anchored(syntax.properties().look_set()) => RegexBuilder::new(source)
+                .multi_line(true)
+                .line_terminator(terminator)
+                .build()
+                .ok(),
+            _ => None,
+        };
         Finder {
             pattern,
+            across_lines,
             text: Vec::new(),
             resumes: Vec::new(),
         }
@@ -136,6 +163,16 @@ impl Finder {
         Some(start..end)
     }
 
+    /// An offset in `lines` (line after line, as they come) before which no
+    /// line without escape sequences has a match: where the first match could
+    /// start.
+    pub(super) fn first_candidate(&self, lines: &[u8]) -> usize {
+        match &self.across_lines {
+            Some(regex) => regex.find(lines).map_or(lines.len(), |found| found.start()),
+            None => 0,
+        }
+    }
+
     /// The offset in the line of the byte at `offset` in its text.
     fn in_line(&self, offset: usize) -> usize {
         let after = self.resumes.partition_point(|&(text, _)| text <= offset);
@@ -154,7 +191,7 @@ mod tests {
     use super::*;
 
     fn find(pattern: &str, line: &str) -> Option<Range<usize>> {
-        Finder::new(Pattern::new(pattern, false).unwrap()).find(line.as_bytes())
+        Finder::new(Pattern::new(pattern, false).unwrap(), b'\n').find(line.as_bytes())
     }
 
     #[test]
@@ -172,6 +209,23 @@ mod tests {
         assert_eq!(find("(?i)É", "xé"), Some(1..3));
         assert_eq!(find("x$", "x\x1b[0m"), Some(0..1));
         assert_eq!(find("x$", "xy"), None);
+    }
+
+    #[test]
+    fn no_line_before_the_first_candidate_has_a_match() {
+        let candidate = |pattern: &str, terminator, lines: &str| {
+            Finder::new(Pattern::new(pattern, false).unwrap(), terminator)
+                .first_candidate(lines.as_bytes())
+        };
+        assert_eq!(candidate("^b", b'\n', "ab\nb\n"), 3);
+        assert_eq!(candidate("^b", b'\0', "ab\nb\0b"), 5);
+        assert_eq!(candidate("\\bb", b'\n', "ab\nb\n"), 3);
+        assert_eq!(candidate("x", b'\n', "ab\nb\n"), 5);
+        // A line's CR stands before its end, the line's start before
+        // everything: such patterns are looked for line by line.
+        assert_eq!(candidate("b$", b'\n', "ab\r\nb\n"), 0);
+        assert_eq!(candidate("\\Ab", b'\n', "a\nb\n"), 0);
+        assert_eq!(candidate("(?-m)^b", b'\n', "a\nb\n"), 0);
     }
 
     #[test]
