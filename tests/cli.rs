@@ -165,22 +165,28 @@ fn no_terminal_means_80_columns() {
 #[test]
 fn a_line_is_shown_before_the_input_ends() {
     // `tail -f log | short`: the pipe stays open after the line.
-    let mut child = spawn_piped(&["-w", "4"]);
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    stdin.write_all(b"first line\n").unwrap();
-    stdin.flush().unwrap();
-    let (sender, receiver) = mpsc::channel();
-    thread::spawn(move || {
-        let mut chunk = [0; 64];
-        let len = stdout.read(&mut chunk).unwrap_or(0);
-        let _ = sender.send(chunk[..len].to_vec());
-    });
-    // Generous: this only fails when the line never comes.
-    let shown = receiver.recv_timeout(Duration::from_secs(20));
-    drop(stdin);
-    child.wait().unwrap();
-    assert_eq!(shown.expect("the line while the pipe is open"), b"firs\n");
+    for (args, expected) in [
+        (&["-w", "4"][..], "firs\n"),
+        (&["-w", "8", "--around", "line"], "\u{2026}st line\n"),
+    ] {
+        let mut child = spawn_piped(args);
+        let mut stdin = child.stdin.take().unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        stdin.write_all(b"first line\n").unwrap();
+        stdin.flush().unwrap();
+        let (sender, receiver) = mpsc::channel();
+        thread::spawn(move || {
+            let mut chunk = [0; 64];
+            let len = stdout.read(&mut chunk).unwrap_or(0);
+            let _ = sender.send(chunk[..len].to_vec());
+        });
+        // Generous: this only fails when the line never comes.
+        let shown = receiver.recv_timeout(Duration::from_secs(20));
+        drop(stdin);
+        child.wait().unwrap();
+        let shown = shown.expect("the line while the pipe is open");
+        assert_eq!(String::from_utf8_lossy(&shown), expected, "{args:?}");
+    }
 }
 
 /// A prompt (`read -p`, a download's percentage) shows whole in a terminal
@@ -269,10 +275,28 @@ fn a_file_is_cut_to_columns_or_80() {
 
 #[test]
 fn a_resized_window_is_fitted_from_the_next_line() {
+    let line = "0123456789".repeat(10);
+    assert_eq!(
+        shown_while_resizing(&[], &line),
+        [&line[..30], &line[..12], &line[..45]]
+    );
+    // The window of --around at the line's end, after its marker.
+    let ends = [
+        "\u{2026}".to_owned() + &line[71..],
+        "\u{2026}".to_owned() + &line[89..],
+        "\u{2026}".to_owned() + &line[56..],
+    ];
+    assert_eq!(shown_while_resizing(&["--around", "89$"], &line), ends);
+}
+
+/// The lines shown of `line` three times over, by `short args` in a
+/// terminal of 30 columns, then 12, then 45.
+fn shown_while_resizing(args: &[&str], line: &str) -> Vec<String> {
     // `tail -f log | short` in a window that the user makes narrower, then
     // wider: the terminal is on stderr here, so that stdout can be read back.
     let pty = terminal(24, 30);
     let mut child = short()
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(pty.slave.try_clone().unwrap())
@@ -286,7 +310,6 @@ fn a_resized_window_is_fitted_from_the_next_line() {
             let _ = sender.send(line.unwrap());
         }
     });
-    let line = "0123456789".repeat(10) + "\n";
     let mut shown = Vec::new();
     for columns in [30, 12, 45] {
         if columns != 30 {
@@ -298,13 +321,13 @@ fn a_resized_window_is_fitted_from_the_next_line() {
             };
             rustix::termios::tcsetwinsize(&pty.master, resized).unwrap();
         }
-        stdin.write_all(line.as_bytes()).unwrap();
+        stdin.write_all(format!("{line}\n").as_bytes()).unwrap();
         // Generous: this only fails when the line never comes.
         shown.push(receiver.recv_timeout(Duration::from_secs(20)).unwrap());
     }
     drop(stdin);
     assert!(child.wait().unwrap().success());
-    assert_eq!(shown, [&line[..30], &line[..12], &line[..45]]);
+    shown
 }
 
 #[test]
@@ -449,6 +472,12 @@ fn bad_usage_exits_2() {
         &["--no-such-option"],
         &["-t", "0"],
         &["-w"],
+        &["--around", "("],
+        &["--around", "x*"],
+        &["--around", "x", "--keep", "end"],
+        &["--around", "x", "-k", "middle"],
+        &["--around", "x", "--skip", "1"],
+        &["-F"],
     ] {
         let output = short().args(args).output().unwrap();
         assert_eq!(output.status.code(), Some(2), "{args:?}");
