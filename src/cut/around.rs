@@ -13,7 +13,7 @@ use memchr::{memchr, memrchr};
 
 use super::pattern::Finder;
 use super::reshape::Reshaper;
-use super::start::KeepStart;
+use super::start::{KeepStart, MAX_UNDECIDED};
 use crate::text::Scanner;
 use crate::text::escape::ESC;
 
@@ -104,12 +104,8 @@ impl Around {
             let rest = &input[pos..];
             match self.chosen {
                 None if self.pending.is_empty() => {
-                    let (usual, window) = self.whole_lines(scanner, rest);
-                    if usual > 0 {
-                        // Ending with a line, they are all consumed.
-                        self.start.process(scanner, &rest[..usual], true, out)?;
-                        pos += usual;
-                    }
+                    let (usual, window) = self.lines_as_usual(scanner, rest, out)?;
+                    pos += usual;
                     if let Some((len, skip)) = window {
                         self.begin(skip, out)?;
                         pos += self.follow(scanner, &input[pos..pos + len], false, out)?;
@@ -122,8 +118,13 @@ impl Around {
                     }
                     let ahead = &rest[..rest.len().min(LOOK_AHEAD)];
                     if ahead.len() < LOOK_AHEAD && !eof {
-                        // Not enough of the line to choose yet. Room for
-                        // the look-ahead at once: no copy as it grows.
+                        // Not enough of the line to choose yet. A short start
+                        // comes back with more input, as with every way of
+                        // cutting; a long one is kept, with room for the
+                        // look-ahead at once.
+                        if rest.len() <= MAX_UNDECIDED {
+                            return Ok(pos);
+                        }
                         self.pending.reserve_exact(LOOK_AHEAD);
                         self.pending.extend_from_slice(rest);
                         return Ok(input.len());
@@ -215,37 +216,57 @@ impl Around {
         }
     }
 
-    /// The whole lines at the start of `input` that are cut as usual, and
-    /// the length and window of the line after them if it ends within
-    /// `input` and the look-ahead and has a window. The lines before the
-    /// first place a match or an escape sequence could start are not read
-    /// one by one.
-    fn whole_lines(
+    /// Cuts as usual the whole lines at the start of `input` that need no
+    /// window, and returns their length, with the length and window of the
+    /// line after them if it ends within `input` and the look-ahead and has
+    /// a window. Lines that fit are only read by the engine that writes them;
+    /// when one does not, the lines before the first place a match or an
+    /// escape sequence could start are cut in one go.
+    fn lines_as_usual<W: Write + ?Sized>(
         &mut self,
         scanner: &mut Scanner,
         input: &[u8],
-    ) -> (usize, Option<(usize, usize)>) {
+        out: &mut W,
+    ) -> io::Result<(usize, Option<(usize, usize)>)> {
+        let Some(last) = memrchr(self.terminator, input) else {
+            return Ok((0, None));
+        };
+        let whole = last + 1;
         let mut usual = 0;
         let mut candidate = 0;
-        loop {
-            if candidate <= usual {
-                candidate = usual + self.finder.first_candidate(&input[usual..]);
+        while usual < whole {
+            usual += self
+                .start
+                .fitting_lines(scanner, &input[usual..whole], out)?;
+            if usual == whole {
+                break;
             }
-            // Escape sequences may hide a match.
+            // A line that does not fit: those before the first place a match
+            // could start are cut in one go. Escape sequences may hide a match.
+            if candidate <= usual {
+                candidate = usual + self.finder.first_candidate(&input[usual..whole]);
+            }
             let unsure = memchr(ESC, &input[usual..candidate]).map_or(candidate, |at| usual + at);
             if let Some(end) = memrchr(self.terminator, &input[usual..unsure]) {
+                self.start
+                    .process(scanner, &input[usual..=usual + end], true, out)?;
                 usual += end + 1;
+                continue;
             }
-            let rest = &input[usual..];
+            let rest = &input[usual..whole];
             let Some(end) = memchr(self.terminator, &rest[..rest.len().min(LOOK_AHEAD)]) else {
-                return (usual, None);
+                // A line longer than the look-ahead.
+                break;
             };
-            let skip = self.window_start(scanner, &rest[..=end], true);
+            let line = &rest[..=end];
+            let skip = self.window_start(scanner, line, true);
             if skip > 0 {
-                return (usual, Some((end + 1, skip)));
+                return Ok((usual, Some((line.len(), skip))));
             }
-            usual += end + 1;
+            self.start.process(scanner, line, true, out)?;
+            usual += line.len();
         }
+        Ok((usual, None))
     }
 
     /// Chooses the engine for the line that starts with `line` (the whole

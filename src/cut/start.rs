@@ -153,6 +153,30 @@ impl KeepStart {
         eof: bool,
         out: &mut W,
     ) -> io::Result<usize> {
+        self.cut::<W, false>(scanner, input, eof, out)
+    }
+
+    /// Writes the lines at the start of `lines` (whole lines, from a line's
+    /// start) that fit, and returns where the first that does not fit starts,
+    /// or the end.
+    pub(super) fn fitting_lines<W: Write + ?Sized>(
+        &mut self,
+        scanner: &mut Scanner,
+        lines: &[u8],
+        out: &mut W,
+    ) -> io::Result<usize> {
+        debug_assert!(self.at_line_start() && lines.last() == Some(&self.terminator));
+        self.cut::<W, true>(scanner, lines, true, out)
+    }
+
+    /// [`Self::process`], or with `STOP_BEFORE_CUT` [`Self::fitting_lines`].
+    fn cut<W: Write + ?Sized, const STOP_BEFORE_CUT: bool>(
+        &mut self,
+        scanner: &mut Scanner,
+        input: &[u8],
+        eof: bool,
+        out: &mut W,
+    ) -> io::Result<usize> {
         if self.width == 0 {
             out.write_all(input)?;
             return Ok(input.len());
@@ -191,6 +215,7 @@ impl KeepStart {
                 continue;
             }
             let mut known = None;
+            let line_start = pos;
             if self.line.phase == Phase::Start {
                 // The width may be any number: the window ends with the input first.
                 let window = &input[pos..input
@@ -199,6 +224,9 @@ impl KeepStart {
                 // Printable ASCII takes one column a byte.
                 let printable = printable_ascii_prefix(window);
                 if printable > self.width {
+                    if STOP_BEFORE_CUT {
+                        break;
+                    }
                     known = Some(Scan::Cut {
                         keep_end: pos + self.text_width,
                     });
@@ -228,6 +256,11 @@ impl KeepStart {
                 Scan::Fits { end } => {
                     pos = (end + 1).min(input.len());
                     self.line = Line::default();
+                }
+                Scan::Cut { .. } if STOP_BEFORE_CUT => {
+                    self.line = Line::default();
+                    pos = line_start;
+                    break;
                 }
                 Scan::Cut { keep_end } => {
                     // What was shown at a read's end stays shown, should
@@ -265,7 +298,7 @@ impl KeepStart {
         }
         debug_assert!(eof || input.len() - pos <= MAX_UNDECIDED);
         if eof {
-            debug_assert_eq!(pos, input.len());
+            debug_assert!(STOP_BEFORE_CUT || pos == input.len());
             // The next input starts a line of its own.
             self.line = Line::default();
         }
