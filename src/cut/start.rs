@@ -170,6 +170,7 @@ impl KeepStart {
     }
 
     /// [`Self::process`], or with `STOP_BEFORE_CUT` [`Self::fitting_lines`].
+    #[inline(always)]
     fn cut<W: Write + ?Sized, const STOP_BEFORE_CUT: bool>(
         &mut self,
         scanner: &mut Scanner,
@@ -307,6 +308,7 @@ impl KeepStart {
 
     /// Reads the units of the current line from `input[start..]` and updates
     /// the line's state for those decided. With `eof`, the input ends there.
+    #[inline(always)]
     fn scan(&mut self, scanner: &mut Scanner, input: &[u8], start: usize, eof: bool) -> Scan {
         let mut col = self.line.col;
         let mut pos = start;
