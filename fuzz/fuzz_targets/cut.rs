@@ -5,6 +5,8 @@
 //! modes the line switched back to their defaults, and never inside an
 //! escape sequence or string.
 //!
+//! With `--around`, any pattern the regex crate takes.
+//!
 //! Widths, skips and tab widths reach from 0 to `usize::MAX`, weighted
 //! toward the bounds (4 KiB, 16 KiB, 64 KiB, 1 MiB); the input may be
 //! repeated up to 100 KiB to reach them. Run with `-max_len=102400`.
@@ -12,7 +14,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use short::{ClusterWidth, Cutter, KeepPart, Options};
+use short::{ClusterWidth, Cutter, KeepPart, Options, Pattern};
 
 #[derive(Arbitrary, Debug)]
 struct Case {
@@ -23,6 +25,8 @@ struct Case {
     cjk: bool,
     keep: u8,
     skip: Number,
+    around: Option<String>,
+    fixed_strings: bool,
     split: u32,
     repeat: u8,
     input: Vec<u8>,
@@ -208,6 +212,20 @@ fuzz_target!(|case: Case| {
             1 => ClusterWidth::Sum,
             _ => ClusterWidth::Larger,
         },
+        around: None,
+    };
+    // The command line refuses --around with another part kept or a skip.
+    let around = case
+        .around
+        .and_then(|pattern| Pattern::new(&pattern, case.fixed_strings).ok());
+    let options = match around {
+        Some(pattern) => Options {
+            keep: KeepPart::Start,
+            skip: 0,
+            around: Some(pattern),
+            ..options
+        },
+        None => options,
     };
     let repeat = usize::from(case.repeat).min(102_400 / case.input.len().max(1)).max(1);
     let input = &case.input.repeat(repeat);
