@@ -587,6 +587,18 @@ fn next_stop(col: usize, tab_width: usize) -> usize {
     (col / tab_width + 1) * tab_width
 }
 
+impl PieceKind {
+    /// The column after a piece of this kind that starts at `col`.
+    fn after(&self, col: usize, tab_width: usize) -> usize {
+        match self {
+            PieceKind::Columns(width) => col + width,
+            PieceKind::Tab => next_stop(col, tab_width),
+            PieceKind::CarriageReturn => 0,
+            _ => col,
+        }
+    }
+}
+
 fn spaces(count: usize) -> Virtual {
     Virtual {
         bytes: vec![b' '; count],
@@ -606,12 +618,7 @@ fn skipped(options: &Options, line: &[u8]) -> Vec<Virtual> {
         let bytes = line[pos..pos + piece.len].to_vec();
         pos += piece.len;
         let start = col;
-        col = match piece.kind {
-            PieceKind::Columns(width) => col + width,
-            PieceKind::Tab => next_stop(col, options.tab_width),
-            PieceKind::CarriageReturn => 0,
-            _ => col,
-        };
+        col = piece.kind.after(col, options.tab_width);
         let piece = Virtual {
             bytes,
             kind: piece.kind,
@@ -762,12 +769,7 @@ fn model_line(options: &Options, line: &[u8], terminated: bool) -> Vec<u8> {
     let mut ends = Vec::new();
     let mut col = 0;
     for piece in &pieces {
-        col = match piece.kind {
-            PieceKind::Columns(width) => col + width,
-            PieceKind::Tab => next_stop(col, options.tab_width),
-            PieceKind::CarriageReturn => 0,
-            _ => col,
-        };
+        col = piece.kind.after(col, options.tab_width);
         ends.push(col);
     }
     let Some(first_over) = ends.iter().position(|&end| end > width) else {
@@ -956,12 +958,7 @@ fn columns_of_needle(
         let bytes = &line[pos..pos + piece.len];
         pos += piece.len;
         starts.push(col);
-        col = match piece.kind {
-            PieceKind::Columns(width) => col + width,
-            PieceKind::Tab => next_stop(col, options.tab_width),
-            PieceKind::CarriageReturn => 0,
-            _ => col,
-        };
+        col = piece.kind.after(col, options.tab_width);
         ends.push(col);
         widest = widest.max(col);
         if bytes[0] != 0x1b {
@@ -1144,12 +1141,7 @@ proptest! {
             if options.width > 0 {
                 let mut col = 0;
                 for piece in pieces(out_line, options.cjk, options.cluster_widths) {
-                    col = match piece.kind {
-                        PieceKind::Columns(width) => col + width,
-                        PieceKind::Tab => (col / options.tab_width + 1) * options.tab_width,
-                        PieceKind::CarriageReturn => 0,
-                        _ => col,
-                    };
+                    col = piece.kind.after(col, options.tab_width);
                     prop_assert!(col <= options.width, "{:?} is wider than {}", String::from_utf8_lossy(out_line), options.width);
                 }
             }

@@ -1,10 +1,11 @@
 //! Showing the window of a cut line around the first match of a pattern.
 //!
-//! The start of each line, up to [`LOOK_AHEAD`] bytes, is searched before
-//! anything of it is written. A line that fits, or has no match there, goes
-//! to the engine that keeps the start; otherwise the window is chosen, its
-//! marker written, and the line goes to a [`Reshaper`] that skips the
-//! columns before the window and keeps the start of the rest.
+//! Lines that fit go to the engine that keeps the start, unsearched. Of a
+//! line that does not, the start (up to [`LOOK_AHEAD`] bytes) is searched
+//! before anything of it is written: with no match there, the line is cut
+//! at its start too; otherwise the window is chosen, its first marker
+//! written, and the line goes to a [`Reshaper`] that skips the columns
+//! before the window and keeps the start of the rest.
 
 use std::io::{self, Write};
 use std::ops::Range;
