@@ -267,6 +267,33 @@ mod tests {
     }
 
     #[test]
+    fn around_is_at_a_line_start_until_a_line_is_taken() {
+        let options = Options {
+            width: 8,
+            marker: "…".into(),
+            around: Some(Pattern::new("x", false).unwrap()),
+            ..Options::default()
+        };
+        let mut cutter = Cutter::new(options);
+        let mut out = Vec::new();
+        // A short start is left to come back with more.
+        assert_eq!(cutter.process(b"aaaa", false, &mut out).unwrap(), 0);
+        assert!(cutter.at_line_start());
+        // A long one is taken in, kept until the look-ahead is full ...
+        let long = vec![b'a'; MAX_UNDECIDED + 1];
+        assert_eq!(cutter.process(&long, false, &mut out).unwrap(), long.len());
+        assert!(!cutter.at_line_start());
+        let rest = vec![b'a'; LOOK_AHEAD];
+        let consumed = cutter.process(&rest, false, &mut out).unwrap();
+        // ... then cut as it comes.
+        assert!(consumed > 0 && !cutter.at_line_start());
+        let end = [&rest[consumed..], b"x\n"].concat();
+        assert_eq!(cutter.process(&end, false, &mut out).unwrap(), end.len());
+        assert!(cutter.at_line_start());
+        assert_eq!(String::from_utf8(out).unwrap(), "aaaaaaa…\n");
+    }
+
+    #[test]
     fn a_line_that_fits_is_unchanged() {
         assert_eq!(cut(5, "abcde\n"), "abcde\n");
         assert_eq!(cut(2, "日\n"), "日\n");
