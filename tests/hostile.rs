@@ -388,6 +388,16 @@ fn around_searches_the_first_mebibyte() {
         assert!(peak < 9 * 1024, "peak RSS {peak} KiB");
         assert_eq!(String::from_utf8_lossy(&output), expected);
     }
+    // From a file, read 256 KiB at a time: the whole look-ahead is searched.
+    let path = std::env::temp_dir().join(format!("short-around-{}", std::process::id()));
+    fs::write(
+        &path,
+        [line(LOOK_AHEAD - 6, 1_000_000), b"\n".to_vec()].concat(),
+    )
+    .unwrap();
+    let output = short().args(args).arg(&path).output().unwrap();
+    fs::remove_file(&path).unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), window);
     // A line that fits is written as it came, however long.
     let long = line(3_000_000, 3_000_000);
     let (output, peak) = cut_measured(&["-w", "1000000000", "--around", "needle"], &long);

@@ -290,7 +290,26 @@ mod tests {
         let end = [&rest[consumed..], b"x\n"].concat();
         assert_eq!(cutter.process(&end, false, &mut out).unwrap(), end.len());
         assert!(cutter.at_line_start());
-        assert_eq!(String::from_utf8(out).unwrap(), "aaaaaaa…\n");
+        // A long line that ends, and the next, in one input.
+        assert_eq!(cutter.process(&long, false, &mut out).unwrap(), long.len());
+        let consumed = cutter.process(b"x\nxy\n", false, &mut out).unwrap();
+        assert_eq!(consumed, 5);
+        assert!(cutter.at_line_start());
+        // A match just past the look-ahead is none.
+        assert_eq!(cutter.process(&long, false, &mut out).unwrap(), long.len());
+        let past = [&vec![b'a'; LOOK_AHEAD - long.len()][..], b"xa\n"].concat();
+        assert_eq!(cutter.process(&past, false, &mut out).unwrap(), past.len());
+        // A line longer than the look-ahead in one input, as a library
+        // caller may hand it.
+        let longer = [&vec![b'a'; LOOK_AHEAD + 10][..], b"x\n"].concat();
+        let consumed = cutter.process(&longer, false, &mut out).unwrap();
+        let rest = &longer[consumed..];
+        assert_eq!(cutter.process(rest, true, &mut out).unwrap(), rest.len());
+        let window = "…aaaaaax\nxy\n";
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!("aaaaaaa…\n{window}aaaaaaa…\naaaaaaa…\n")
+        );
     }
 
     #[test]
