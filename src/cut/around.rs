@@ -357,7 +357,7 @@ fn measure(
             true => span.start.saturating_add(past),
             false => usize::MAX,
         };
-        if pos < target && col <= limit {
+        if pos < target {
             // Short of the line's end, the unit that holds the target is
             // left to the loop below, which notes its columns.
             let run = scanner.run(&line[pos..target], col, limit, tab_width, reached_end);
