@@ -147,9 +147,8 @@ impl Finder {
             // as it went, an unbounded one is the `ESC` alone.
             let len = match parse(&line[esc..], true) {
                 Escape::Complete { len, .. } | Escape::Aborted { len } => len,
-                Escape::Unbounded => 1,
-                // Not of a sequence read to the end of the line.
-                Escape::Incomplete => line.len() - esc,
+                // (A sequence read to the line's end is never incomplete.)
+                Escape::Unbounded | Escape::Incomplete => 1,
             };
             self.text.extend_from_slice(&line[text_from..esc]);
             text_from = esc + len;
@@ -243,5 +242,15 @@ mod tests {
         };
         assert!(message.contains("unclosed group"), "{message}");
         assert_eq!(Pattern::new("a.c", true).unwrap().as_str(), "a\\.c");
+        assert!(message.contains("regex parse error"), "{message}");
+        assert!(
+            PatternError::MatchesEmpty
+                .to_string()
+                .contains("the empty string")
+        );
+        let error = PatternError::Invalid(message.clone());
+        assert_eq!(error.to_string(), message);
+        assert_eq!(Pattern::new("a", false), Pattern::new("a", false));
+        assert_ne!(Pattern::new("a", false), Pattern::new("b", false));
     }
 }
