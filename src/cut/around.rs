@@ -150,7 +150,7 @@ impl Around {
                     self.choose(scanner, &pending, complete, out)?;
                     self.pending = pending;
                 }
-                Some(chosen) if !self.pending.is_empty() => {
+                Some(_) if !self.pending.is_empty() => {
                     // Pending bytes first, with what follows them on the line.
                     if self.pending.last() != Some(&self.terminator) {
                         let line_rest =
@@ -159,16 +159,12 @@ impl Around {
                         self.pending.extend_from_slice(&rest[..taken]);
                         pos += taken;
                     }
-                    let ends_line = self.pending.last() == Some(&self.terminator);
                     let last = eof && pos == input.len();
                     let pending = std::mem::take(&mut self.pending);
-                    // The end of a line decides all of it: everything is consumed.
-                    let consumed = self.feed(chosen, scanner, &pending, last || ends_line, out)?;
+                    let consumed = self.follow(scanner, &pending, last, out)?;
                     self.pending = pending;
                     self.pending.drain(..consumed);
-                    if ends_line || last {
-                        self.chosen = None;
-                    } else if pos == input.len() {
+                    if self.chosen.is_some() && pos == input.len() {
                         // The engine waits for more of the line.
                         return Ok(pos);
                     }
@@ -185,8 +181,8 @@ impl Around {
     }
 
     /// Hands `bytes` of the current line to the chosen engine, which takes
-    /// all of them when they end the line (or the input, with `eof`), and
-    /// returns how many it took.
+    /// all of them when they end the line (or the input, with `eof`): the
+    /// end of a line decides all of it. Returns how many it took.
     fn follow<W: Write + ?Sized>(
         &mut self,
         scanner: &mut Scanner,
@@ -194,27 +190,16 @@ impl Around {
         eof: bool,
         out: &mut W,
     ) -> io::Result<usize> {
-        let chosen = self.chosen.expect("an engine is chosen");
         let ends_line = bytes.last() == Some(&self.terminator);
-        let consumed = self.feed(chosen, scanner, bytes, eof || ends_line, out)?;
-        if ends_line || eof {
+        let done = ends_line || eof;
+        let consumed = match self.chosen.expect("an engine is chosen") {
+            Chosen::Start => self.start.process(scanner, bytes, done, out)?,
+            Chosen::Window => self.window.process(scanner, bytes, done, out)?,
+        };
+        if done {
             self.chosen = None;
         }
         Ok(consumed)
-    }
-
-    fn feed<W: Write + ?Sized>(
-        &mut self,
-        chosen: Chosen,
-        scanner: &mut Scanner,
-        bytes: &[u8],
-        eof: bool,
-        out: &mut W,
-    ) -> io::Result<usize> {
-        match chosen {
-            Chosen::Start => self.start.process(scanner, bytes, eof, out),
-            Chosen::Window => self.window.process(scanner, bytes, eof, out),
-        }
     }
 
     /// Cuts as usual the whole lines at the start of `input` that need no
@@ -308,10 +293,6 @@ impl Around {
             {
                 text = rest;
             }
-        }
-        // No character takes more columns than it has bytes.
-        if text.len() <= self.width && memchr(b'\t', text).is_none() {
-            return 0;
         }
         // The look-ahead is searched and measured as if the line ended there:
         // only the columns of its last cluster could change.

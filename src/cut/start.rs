@@ -225,9 +225,6 @@ impl KeepStart {
                 // Printable ASCII takes one column a byte.
                 let printable = printable_ascii_prefix(window);
                 if printable > self.width {
-                    if STOP_BEFORE_CUT {
-                        break;
-                    }
                     known = Some(Scan::Cut {
                         keep_end: pos + self.text_width,
                     });
